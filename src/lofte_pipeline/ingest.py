@@ -1,0 +1,187 @@
+"""Reading dropped files into raw sheets: every format staff use, every failure as a Swedish reason.
+
+Format is decided by the file's content, not its name. Readers are bounded: size limits are checked
+before anything is decompressed, and any exception from a third-party reader becomes a rejection.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import UnreadableFileError
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
+TEXT_SUFFIXES = {".csv", ".txt"}
+SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | TEXT_SUFFIXES
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_uncompressed_bytes: int = 400 * 1024 * 1024
+    max_compression_ratio: int = 200
+    max_rows_per_sheet: int = 250_000
+
+
+@dataclass
+class RawSheet:
+    """A sheet as cells; rows[i] is the row Excel shows as i + 1."""
+
+    name: str
+    rows: list[list[object]]
+
+
+def is_ignored(path: Path) -> bool:
+    """Excel lock files and hidden files are never data."""
+    return path.name.startswith("~$") or path.name.startswith(".")
+
+
+def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> list[RawSheet]:
+    """All worksheets of a file, or UnreadableFileError with the reason a person can act on."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableFileError(f"Filen kan inte öppnas: {exc.strerror}.") from None
+    if size == 0:
+        raise UnreadableFileError("Filen är tom (0 byte).")
+    if size > limits.max_file_bytes:
+        raise UnreadableFileError(
+            f"Filen är {size / 1e6:.0f} MB; gränsen är {limits.max_file_bytes / 1e6:.0f} MB."
+        )
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnreadableFileError(
+            f"Filtypen '{path.suffix or '(ingen)'}' stöds inte; spara som .xlsx, .xls, .ods eller .csv."
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+
+    if head.startswith(ZIP_MAGIC):
+        _check_zip(path, limits)
+        return _read_with_calamine(path, limits)
+    if head.startswith(OLE2_MAGIC):
+        if _is_encrypted_ooxml(path):
+            raise UnreadableFileError(
+                "Arbetsboken är lösenordsskyddad; spara den utan lösenord och lägg in den igen."
+            )
+        return _read_with_calamine(path, limits)
+    if suffix in TEXT_SUFFIXES:
+        return [_read_csv(path, limits)]
+    raise UnreadableFileError(
+        f"Filen heter {path.suffix} men är inget kalkylark (innehållet är varken Excel eller "
+        "OpenDocument); öppna den i Excel och spara som .xlsx."
+    )
+
+
+def _check_zip(path: Path, limits: ReadLimits) -> None:
+    """Zip-bomb and packaging checks from the central directory, before decompressing anything."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            total = sum(info.file_size for info in infos)
+            packed = sum(info.compress_size for info in infos) or 1
+            if total > limits.max_uncompressed_bytes or total / packed > limits.max_compression_ratio:
+                raise UnreadableFileError(
+                    f"Filen packas upp till {total / 1e6:.0f} MB (packad {packed / 1e6:.1f} MB), "
+                    "vilket är mer än ett kalkylark kan vara; den läses inte."
+                )
+            if "META-INF/manifest.xml" in names:
+                manifest = archive.read("META-INF/manifest.xml")
+                if b"encryption-data" in manifest:
+                    raise UnreadableFileError(
+                        "Kalkylarket är lösenordsskyddat; spara det utan lösenord och lägg in det igen."
+                    )
+            if not ({"[Content_Types].xml", "mimetype", "content.xml"} & names):
+                raise UnreadableFileError(
+                    "Filen är ett zip-arkiv men inget kalkylark; spara arbetsboken som .xlsx."
+                )
+    except zipfile.BadZipFile:
+        raise UnreadableFileError(
+            "Filen är trasig (zip-strukturen kan inte läsas); spara om den från Excel."
+        ) from None
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    data = path.read_bytes()
+    return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
+
+
+def _read_with_calamine(path: Path, limits: ReadLimits) -> list[RawSheet]:
+    import python_calamine as calamine
+
+    try:
+        workbook = calamine.CalamineWorkbook.from_path(str(path))
+        sheets: list[RawSheet] = []
+        for meta in workbook.sheets_metadata:
+            if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
+                continue  # chart sheets and macro sheets hold no log rows
+            sheet = workbook.get_sheet_by_name(meta.name)
+            if sheet.total_height > limits.max_rows_per_sheet:
+                raise UnreadableFileError(
+                    f"Bladet '{meta.name}' har {sheet.total_height:,} rader; gränsen är "
+                    f"{limits.max_rows_per_sheet:,} rader per blad. Dela upp loggen.".replace(",", " ")
+                )
+            sheets.append(RawSheet(meta.name, sheet.to_python(skip_empty_area=False)))
+        workbook.close()
+        return sheets
+    except UnreadableFileError:
+        raise
+    except calamine.PasswordError:
+        raise UnreadableFileError(
+            "Arbetsboken är lösenordsskyddad; spara den utan lösenord och lägg in den igen."
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any reader failure is a rejection, never a crash
+        fallback = _read_with_openpyxl(path, limits)
+        if fallback is not None:
+            return fallback
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        raise UnreadableFileError(
+            f"Filen kan inte läsas som kalkylark ({detail}); öppna den i Excel och spara om som .xlsx."
+        ) from None
+
+
+def _read_with_openpyxl(path: Path, limits: ReadLimits) -> list[RawSheet] | None:
+    """Second opinion for OOXML packages calamine refuses (e.g. without docProps)."""
+    try:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        sheets = []
+        for worksheet in workbook.worksheets:
+            rows: list[list[object]] = []
+            for row in worksheet.iter_rows(values_only=True):
+                if len(rows) >= limits.max_rows_per_sheet:
+                    return None
+                rows.append(["" if v is None else v for v in row])
+            sheets.append(RawSheet(worksheet.title, rows))
+        workbook.close()
+        return sheets or None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _read_csv(path: Path, limits: ReadLimits) -> RawSheet:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if "\x00" in text:
+        raise UnreadableFileError("Filen innehåller binärdata och är ingen CSV-text.")
+    sample = "\n".join(text.splitlines()[:20])
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    rows: list[list[object]] = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        if len(rows) >= limits.max_rows_per_sheet:
+            raise UnreadableFileError(
+                f"Filen har fler än {limits.max_rows_per_sheet} rader; dela upp loggen."
+            )
+        rows.append(list(row))
+    return RawSheet("", rows)

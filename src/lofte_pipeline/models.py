@@ -1,0 +1,48 @@
+"""Small records passed between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+
+@dataclass
+class FileOutcome:
+    """What became of one dropped file."""
+
+    source: str  # source id, or the folder name when it is not a source
+    path: str  # relative to the inbox, '/'-separated
+    sha256: str
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    sheets_read: list[str] = field(default_factory=list)
+    reason: str | None = None  # set when the whole file was rejected
+
+    @property
+    def accepted(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class SourceSummary:
+    id: str
+    name: str
+    files: int = 0
+    files_rejected: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+
+
+@dataclass
+class Intake:
+    """Everything read from an inbox: accepted rows, row rejections, and the fate of every file."""
+
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    files: list[FileOutcome]
+    sources: dict[str, SourceSummary]
+
+    @property
+    def rejected_files(self) -> list[FileOutcome]:
+        return [f for f in self.files if not f.accepted]

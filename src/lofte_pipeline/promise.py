@@ -1,0 +1,249 @@
+"""The promise file: one YAML file per municipality and year, loaded into validated models.
+
+Keys in the file are Swedish (the people who edit it are); attributes in code are English.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import PromiseFileError
+from .text import fold
+
+CANONICAL_COLUMNS = ("Datum", "Aktivitet", "Kommundel", "Plats", "Antal", "Kommentar")
+REQUIRED_COLUMNS = ("Datum", "Aktivitet", "Kommundel")
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              str_strip_whitespace=True)
+
+
+class Signatory(_Model):
+    name: Text = Field(alias="namn")
+    role: str = Field("", alias="roll")
+
+
+class PromiseStatement(_Model):
+    """One löfte: the promise's own words."""
+
+    id: Slug
+    text: Text
+
+
+class NamedPlace(_Model):
+    """A district or a named place; synonyms are other spellings staff use."""
+
+    name: Text = Field(alias="namn")
+    synonyms: tuple[Text, ...] = Field((), alias="synonymer")
+
+    @property
+    def keys(self) -> set[str]:
+        return {fold(self.name), *(fold(s) for s in self.synonyms)}
+
+
+class Source(_Model):
+    id: Slug
+    name: Text = Field(alias="namn")
+    column_synonyms: dict[str, tuple[Text, ...]] = Field({}, alias="kolumnsynonymer")
+
+    @field_validator("column_synonyms")
+    @classmethod
+    def _known_columns(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        unknown = [k for k in value if k not in CANONICAL_COLUMNS]
+        if unknown:
+            raise ValueError(
+                f"okänd kolumn {', '.join(unknown)}; kolumnerna heter {', '.join(CANONICAL_COLUMNS)}"
+            )
+        return value
+
+
+class Activity(_Model):
+    """A value of the Aktivitet column and the target it counts toward."""
+
+    label: Text = Field(alias="namn")
+    synonyms: tuple[Text, ...] = Field((), alias="synonymer")
+    target: Slug = Field(alias="mal")
+    one_per_place: bool = Field(False, alias="en_per_plats")
+
+    @property
+    def keys(self) -> set[str]:
+        return {fold(self.label), *(fold(s) for s in self.synonyms)}
+
+
+class Target(_Model):
+    """A measurable commitment. With no criteria it is reported only (status 'reported')."""
+
+    id: Slug
+    promise_statement: Slug = Field(alias="lofte")
+    title: Text = Field(alias="rubrik")
+    quote: Text = Field(alias="citat")
+    goal: int | None = Field(None, alias="minst", ge=1)
+    every_district: bool = Field(False, alias="alla_kommundelar")
+    places: tuple[NamedPlace, ...] = Field((), alias="platser")
+    per_tertial_minimum: int | None = Field(None, alias="minst_per_tertial", ge=1)
+
+    @property
+    def reported_only(self) -> bool:
+        return (self.goal is None and not self.every_district and not self.places
+                and self.per_tertial_minimum is None)
+
+
+class Promise(_Model):
+    id: Slug
+    title: Text = Field(alias="titel")
+    municipality: Text = Field(alias="kommun")
+    police_area: Text = Field(alias="polisomrade")
+    year: int = Field(alias="ar", ge=2000, le=2100)
+    signed: date | None = Field(None, alias="undertecknat")
+    signatories: tuple[Signatory, ...] = Field((), alias="undertecknare")
+    purpose: str = Field("", alias="syfte")
+    follow_up: str = Field("", alias="uppfoljning")
+    statements: tuple[PromiseStatement, ...] = Field(alias="loften", min_length=1)
+    districts: tuple[NamedPlace, ...] = Field(alias="kommundelar", min_length=1)
+    sources: tuple[Source, ...] = Field(alias="kallor", min_length=1)
+    activities: tuple[Activity, ...] = Field(alias="aktiviteter", min_length=1)
+    targets: tuple[Target, ...] = Field(alias="mal", min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Promise":
+        _unique("loften", [s.id for s in self.statements])
+        _unique("kallor", [s.id for s in self.sources])
+        _unique("mal", [t.id for t in self.targets])
+        _unique_names("kommundelar", [d.keys for d in self.districts],
+                      [d.name for d in self.districts])
+        _unique_names("aktiviteter", [a.keys for a in self.activities],
+                      [a.label for a in self.activities])
+        target_ids = {t.id for t in self.targets}
+        for i, activity in enumerate(self.activities):
+            if activity.target not in target_ids:
+                raise ValueError(
+                    f"aktiviteter[{i}].mal: '{activity.target}' finns inte bland målen "
+                    f"({', '.join(sorted(target_ids))})"
+                )
+        statement_ids = {s.id for s in self.statements}
+        counted = {a.target for a in self.activities}
+        for i, target in enumerate(self.targets):
+            if target.promise_statement not in statement_ids:
+                raise ValueError(
+                    f"mal[{i}].lofte: '{target.promise_statement}' finns inte bland löftena "
+                    f"({', '.join(sorted(statement_ids))})"
+                )
+            if target.id not in counted:
+                raise ValueError(
+                    f"mal[{i}] ('{target.id}'): ingen aktivitet räknas mot målet; "
+                    "ange det som 'mal' på minst en aktivitet"
+                )
+        return self
+
+    # Lookups used by validation and reconciliation.
+    @cached_property
+    def activity_by_key(self) -> dict[str, Activity]:
+        return {key: a for a in self.activities for key in a.keys}
+
+    @cached_property
+    def district_by_key(self) -> dict[str, str]:
+        return {key: d.name for d in self.districts for key in d.keys}
+
+    @cached_property
+    def target_by_id(self) -> dict[str, Target]:
+        return {t.id: t for t in self.targets}
+
+    @cached_property
+    def source_ids(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self.sources)
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        raise PromiseFileError(
+            f"Källan '{source_id}' finns inte i löftesfilen; källor: {', '.join(self.source_ids)}"
+        )
+
+    def activities_for(self, target_id: str) -> list[Activity]:
+        return [a for a in self.activities if a.target == target_id]
+
+    def statement(self, statement_id: str) -> PromiseStatement:
+        return next(s for s in self.statements if s.id == statement_id)
+
+
+def _unique(field: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(ids):
+        if value in seen:
+            raise ValueError(f"{field}[{i}].id: '{value}' förekommer mer än en gång")
+        seen.add(value)
+
+
+def _unique_names(field: str, keysets: list[set[str]], names: list[str]) -> None:
+    owner: dict[str, str] = {}
+    for i, keys in enumerate(keysets):
+        for key in keys:
+            if key in owner and owner[key] != names[i]:
+                raise ValueError(
+                    f"{field}[{i}]: namnet eller synonymen '{key}' används också av '{owner[key]}'"
+                )
+            owner[key] = names[i]
+
+
+def load_promise(path: str | Path) -> Promise:
+    """Read and validate a promise file; any problem raises PromiseFileError naming the field."""
+    path = Path(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise PromiseFileError(f"Löftesfilen {path} finns inte.") from None
+    except OSError as exc:
+        raise PromiseFileError(f"Löftesfilen {path} kan inte läsas: {exc.strerror}.") from None
+    try:
+        data = yaml.safe_load(raw_bytes)
+    except yaml.YAMLError as exc:
+        raise PromiseFileError(f"{path.name}: är inte giltig YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise PromiseFileError(f"{path.name}: ska vara en YAML-mappning med fälten id, titel, kommun …")
+    return parse_promise(data, path.name)
+
+
+def parse_promise(data: dict[str, Any], name: str = "löftesfilen") -> Promise:
+    try:
+        return Promise.model_validate(data)
+    except ValidationError as exc:
+        raise PromiseFileError(f"{name}: {len(exc.errors())} fel\n" + _explain(exc)) from None
+
+
+def _explain(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        location = ""
+        for part in error["loc"]:
+            location += f"[{part}]" if isinstance(part, int) else (f".{part}" if location else str(part))
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "fältet saknas"
+        elif error["type"] == "extra_forbidden":
+            message = "okänt fält (stavfel?)"
+        lines.append(f"  - {location or '(hela filen)'}: {message}")
+    return "\n".join(lines)
+
+
+def promise_hash(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def bundled_promise_path(name: str = "strangnas-2019.yaml") -> Path:
+    """The promise files shipped with the package (the repo's promises/ in a checkout)."""
+    repo_copy = Path(__file__).resolve().parents[2] / "promises" / name
+    if repo_copy.exists():
+        return repo_copy
+    return Path(__file__).resolve().parent / "promises" / name
