@@ -1,0 +1,112 @@
+"""Reading a whole inbox: INBOX/<source>/... -> accepted rows, rejected rows, the fate of every file.
+
+Nothing is silently skipped: a file outside a source folder, or in a folder that is not a source of
+the promise, is reported as rejected with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InboxError, UnreadableFileError
+from .ingest import ReadLimits, is_ignored, read_sheets
+from .models import FileOutcome, Intake, SourceSummary
+from .promise import Promise
+from .validate import FileValidation, empty_accepted, empty_rejected, validate_sheets
+
+
+def list_inbox(inbox: Path) -> list[Path]:
+    """Every file under the inbox except lock and hidden files, in a stable order."""
+    if not inbox.is_dir():
+        raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
+    files = []
+    for path in inbox.rglob("*"):
+        relative = path.relative_to(inbox)
+        if any(part.startswith(".") for part in relative.parts) or is_ignored(path):
+            continue
+        if path.is_file():
+            files.append(path)
+    return sorted(files, key=lambda p: p.relative_to(inbox).as_posix())
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def check_file(path: Path, promise: Promise, source: str, name: str | None = None,
+               limits: ReadLimits = ReadLimits()) -> FileValidation:
+    """Read and validate one file; raises UnreadableFileError when it is unusable as a whole."""
+    return validate_sheets(read_sheets(path, limits), promise, source, name or path.name)
+
+
+def read_file(path: Path, inbox: Path, promise: Promise,
+              limits: ReadLimits = ReadLimits()) -> tuple[FileOutcome, FileValidation | None]:
+    relative = path.relative_to(inbox).as_posix()
+    parts = relative.split("/")
+    source = parts[0] if len(parts) > 1 else ""
+    outcome = FileOutcome(source=source, path=relative, sha256=sha256_of(path))
+    if len(parts) == 1:
+        outcome.reason = ("Filen ligger direkt i inkorgen; lägg den i källans mapp "
+                          f"({', '.join(promise.source_ids)}).")
+        return outcome, None
+    if source not in promise.source_ids:
+        outcome.reason = (f"Mappen '{source}' är ingen källa i löftet; källorna är "
+                          f"{', '.join(promise.source_ids)}.")
+        return outcome, None
+    try:
+        result = check_file(path, promise, source, relative, limits)
+    except UnreadableFileError as exc:
+        outcome.reason = exc.reason
+        return outcome, None
+    outcome.rows_accepted = len(result.accepted)
+    outcome.rows_rejected = int(result.rejected[["sheet", "row"]].drop_duplicates().shape[0])
+    outcome.sheets_read = result.sheets_read
+    return outcome, result
+
+
+def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits()) -> Intake:
+    inbox = Path(inbox)
+    outcomes: list[FileOutcome] = []
+    accepted: list[pd.DataFrame] = []
+    rejected: list[pd.DataFrame] = []
+    for path in list_inbox(inbox):
+        outcome, result = read_file(path, inbox, promise, limits)
+        outcomes.append(outcome)
+        if result is not None:
+            accepted.append(result.accepted)
+            rejected.append(result.rejected)
+    return assemble_intake(promise, outcomes, accepted, rejected)
+
+
+def assemble_intake(promise: Promise, outcomes: list[FileOutcome], accepted: list[pd.DataFrame],
+                    rejected: list[pd.DataFrame]) -> Intake:
+    """Combine per-file results (read here or by one task per file in a flow) into one intake."""
+    sources = {s.id: SourceSummary(s.id, s.name) for s in promise.sources}
+    for outcome in sorted(outcomes, key=lambda o: o.path):
+        summary = sources.get(outcome.source)
+        if summary is None:
+            continue
+        summary.files += 1
+        summary.files_rejected += 0 if outcome.accepted else 1
+        summary.rows_accepted += outcome.rows_accepted
+        summary.rows_rejected += outcome.rows_rejected
+    accepted_rows = [f for f in accepted if not f.empty]
+    rejected_rows = [f for f in rejected if not f.empty]
+    all_accepted = (pd.concat(accepted_rows, ignore_index=True) if accepted_rows
+                    else empty_accepted())
+    all_rejected = (pd.concat(rejected_rows, ignore_index=True) if rejected_rows
+                    else empty_rejected())
+    order = ["file", "sheet", "row"]
+    return Intake(
+        accepted=all_accepted.sort_values(order, kind="stable").reset_index(drop=True),
+        rejected=all_rejected.sort_values(order + ["column"], kind="stable").reset_index(drop=True),
+        files=sorted(outcomes, key=lambda o: o.path),
+        sources=sources,
+    )

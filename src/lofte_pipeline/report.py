@@ -1,0 +1,161 @@
+"""The one function that builds a report; the command line and the Prefect flows both call it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .errors import PeriodError
+from .intake import read_inbox
+from .models import Intake
+from .period import Period
+from .promise import Promise, load_promise, promise_hash
+from .reconcile import Reconciliation, reconcile
+
+OUTPUT_FILES = ("rapport.html", "rapport.pdf", "figures.json", "aktiviteter.csv", "avvisat.csv")
+
+
+@dataclass
+class ReportResult:
+    folder: Path
+    figures: dict[str, Any]
+
+    def path(self, name: str) -> Path:
+        return self.folder / name
+
+
+def resolve_period(promise: Promise, period: str | Period) -> Period:
+    resolved = period if isinstance(period, Period) else Period.parse(period)
+    if resolved.year != promise.year:
+        raise PeriodError(
+            f"Perioden {resolved.id} ligger utanför löftesåret {promise.year}; "
+            f"välj {promise.year}-T1, {promise.year}-T2 eller {promise.year}-T3."
+        )
+    return resolved
+
+
+def figures_document(promise: Promise, result: Reconciliation, intake: Intake) -> dict[str, Any]:
+    """The figures.json contract: promise, period, targets, sources, rejected_files."""
+    period = result.period
+    return {
+        "promise": promise.id,
+        "period": period.id,
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "municipality": promise.municipality,
+        "year": promise.year,
+        "targets": [
+            {
+                "id": t.id, "status": t.status, "goal": t.goal,
+                "done_in_period": t.done_in_period, "done_to_date": t.done_to_date,
+                "districts_missing": t.districts_missing, "places_missing": t.places_missing,
+                "periods_missing": t.periods_missing,
+                "title": t.title, "expected_to_date": t.expected_to_date,
+                "districts_covered": t.districts_covered, "places_visited": t.places_visited,
+                "done_per_period": t.done_per_period,
+            }
+            for t in result.targets
+        ],
+        "sources": {
+            s.id: {"files": s.files, "rows_accepted": s.rows_accepted,
+                   "rows_rejected": s.rows_rejected, "files_rejected": s.files_rejected}
+            for s in intake.sources.values()
+        },
+        "rejected_files": [{"file": f.path, "reason": f.reason} for f in intake.rejected_files],
+        "activities_counted": len(result.activities),
+    }
+
+
+def activities_csv(result: Reconciliation) -> pd.DataFrame:
+    """One line per accepted row behind a counted activity, numbered by activity."""
+    rows = result.rows
+    activities = result.activities.set_index("activity_no")
+    return pd.DataFrame({
+        "aktivitet_nr": rows["activity_no"],
+        "datum": rows["activity_no"].map(activities["date"]).map(lambda d: d.isoformat()),
+        "aktivitet": rows["activity"],
+        "mal": rows["target"],
+        "kommundel": rows["activity_no"].map(activities["district"]),
+        "plats": rows["activity_no"].map(activities["place"]),
+        "krediteras": rows["activity_no"].map(activities["sources"]),
+        "kalla": rows["source"],
+        "fil": rows["file"],
+        "blad": rows["sheet"],
+        "rad": rows["row"],
+        "rapporterat_datum": rows["date"].map(lambda d: d.isoformat()),
+        "antal": rows["count"],
+        "kommentar": rows["comment"],
+    })
+
+
+def rejected_csv(intake: Intake) -> pd.DataFrame:
+    rows = pd.DataFrame({
+        "kalla": intake.rejected["source"], "fil": intake.rejected["file"],
+        "blad": intake.rejected["sheet"], "rad": intake.rejected["row"],
+        "kolumn": intake.rejected["column"], "varde": intake.rejected["value"],
+        "orsak": intake.rejected["reason"],
+    })
+    files = pd.DataFrame(
+        [{"kalla": f.source, "fil": f.path, "blad": "", "rad": "", "kolumn": "", "varde": "",
+          "orsak": f.reason} for f in intake.rejected_files],
+        columns=rows.columns,
+    )
+    return pd.concat([files, rows], ignore_index=True) if not files.empty else rows
+
+
+def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
+                 period: str | Period, *, pdf: bool = True) -> ReportResult:
+    """Read the inbox, reconcile, render, and publish OUT/<promise-id>/<period>/ in one step."""
+    promise = load_promise(promise_file)
+    resolved = resolve_period(promise, period)
+    intake = read_inbox(Path(inbox), promise)
+    return write_report(promise, resolved, intake, Path(out), pdf=pdf,
+                        promise_sha256=promise_hash(promise_file))
+
+
+def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *, pdf: bool = True,
+                 promise_sha256: str = "") -> ReportResult:
+    from .render import render_html, render_pdf, report_context
+
+    result = reconcile(intake.accepted, promise, period)
+    figures = figures_document(promise, result, intake)
+    figures["program_version"] = __version__
+    figures["promise_sha256"] = promise_sha256
+    html = render_html(report_context(promise, result, intake))
+    files: dict[str, bytes] = {
+        "figures.json": (json.dumps(figures, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "aktiviteter.csv": activities_csv(result).to_csv(index=False).encode("utf-8"),
+        "avvisat.csv": rejected_csv(intake).to_csv(index=False).encode("utf-8"),
+        "rapport.html": html.encode("utf-8"),
+    }
+    if pdf:
+        title = f"{promise.title} – {promise.municipality}: uppföljning {period.name_sv}"
+        files["rapport.pdf"] = render_pdf(html, title)
+    folder = out / promise.id / period.id
+    publish_folder(folder, files)
+    return ReportResult(folder, figures)
+
+
+def publish_folder(folder: Path, files: dict[str, bytes]) -> None:
+    """Replace the folder as a whole: readers see the old bundle or the new one, never a mix."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    for name, data in files.items():
+        (staging / name).write_bytes(data)
+    os.chmod(staging, 0o755)
+    if folder.exists():
+        retired = folder.with_name(f".{folder.name}.old")
+        shutil.rmtree(retired, ignore_errors=True)
+        os.replace(folder, retired)
+        os.replace(staging, folder)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, folder)
