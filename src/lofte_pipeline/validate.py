@@ -236,6 +236,7 @@ def validate_sheet(sheet: RawSheet, header: HeaderMatch, promise: Promise, sourc
         "comment": good["Kommentar"].map(_as_text),
     }, columns=ACCEPTED_COLUMNS)
     rejected = pd.DataFrame(problems, columns=REJECTED_COLUMNS)
+    rejected = rejected.sort_values("row", kind="stable").reset_index(drop=True)
     return SheetResult(accepted.reset_index(drop=True), rejected)
 
 
