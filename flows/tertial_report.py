@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, task
-from pydantic import Field
 
 from lofte_pipeline.report import build_report
 
@@ -30,12 +29,19 @@ def build_tertial_report(promise: str, inbox: str, out: str, period: str) -> dic
 
 @flow(name="tertialrapport", log_prints=True)
 def tertial_report(
-    promise: str = Field(description="Löftesfilen (YAML), t.ex. promises/strangnas-2019.yaml"),
-    inbox: str = Field(description="Inkorgen med en mapp per källa: INBOX/<källa>/"),
-    out: str = Field(description="Mapp där rapporten skrivs som OUT/<löfte>/<period>/"),
-    period: str = Field(description="Tertial att rapportera, t.ex. 2019-T2"),
+    promise: str,
+    inbox: str,
+    out: str,
+    period: str,
 ) -> dict[str, Any]:
-    """Tertial report for one promise: the same output as `lofte report`."""
+    """Tertial report for one promise: the same output as `lofte report`.
+
+    Args:
+        promise: Löftesfilen (YAML), t.ex. promises/strangnas-2019.yaml
+        inbox: Inkorgen med en mapp per källa: INBOX/<källa>/
+        out: Mapp där rapporten skrivs som OUT/<löfte>/<period>/
+        period: Tertial att rapportera, t.ex. 2019-T2
+    """
     report = build_tertial_report(promise, inbox, out, period)
     print(f"Rapport skriven: {report['folder']}")
     return report

@@ -1,10 +1,7 @@
 """Demo inbox: the files staff really send for a promise's follow-up, mess included.
 
-Everything comes from the promise (districts, activities, named places, targets), so the demo,
-the docs and the tests see realistic input for any promise of the same shape: header synonyms,
-mixed date forms, spelling variants, a joint walk logged by both sources, a new area reported
-twice, a typo'd district, a row from last year, a totals row, a blank row and an Excel lock file.
-Deterministic: the same seed gives byte-identical files (no clock, fixed zip timestamps).
+Derived from the promise (districts, activities, places, targets), so demo, docs and tests see
+realistic input for any promise of this shape. Same seed, byte-identical files (no clock).
 """
 
 from __future__ import annotations
@@ -33,8 +30,8 @@ VENUES = ("Biblioteket", "Medborgarhuset", "Torget", "Kommunens Facebooksida", "
           "Skolans aula", "Idrottshallen", "Gästhamnen", "Mässa i sporthallen")
 ROADS = ("Infarten", "Rondellen", "Storgatan", "Skolvägen", "Industrivägen", "Busshållplatsen",
          "Parkeringen vid ICA")
-AREAS = ("Södra Ekbacken", "Björkudden", "Norra Tallåsen", "Solberga", "Lindhagen", "Västra Granbacken",
-         "Ängsgärdet", "Vitsippan", "Östra Hagtornet", "Sjöviksvägen")
+AREAS = ("Södra Ekbacken", "Björkudden", "Norra Tallåsen", "Solberga", "Lindhagen",
+         "Västra Granbacken", "Ängsgärdet", "Vitsippan", "Östra Hagtornet", "Sjöviksvägen")
 COMMENTS = ("", "", "", "", "", "Bra uppslutning", "Gemensam insats", "Regn, färre än väntat",
             "Se minnesanteckningar", "Synpunkter om belysning vidarebefordrade",
             "Följs upp nästa tertial", "Flyers delades ut", "Ca-siffra")
@@ -113,7 +110,8 @@ def _plan(promise: Promise, rng: random.Random) -> list[_Event]:
         elif per_place:  # new areas: short of the goal, the last district never reached
             covered = names[:-1] or names
             n = max(1, (target.goal or len(names)) - 2)
-            prefix = _area_prefix(per_place)
+            word = per_place.label.split()[-1]  # 'Nytt grannsamverkansområde' -> 'Grannsamverkan'
+            prefix = (word[:-7] if word.casefold().endswith("sområde") else word).capitalize()
             for i, (month, stem) in enumerate(zip(sorted(rng.randint(2, 12) for _ in range(n)),
                                                   rng.sample(AREAS, min(n, len(AREAS))))):
                 when, district = at(month), covered[i % len(covered)]
@@ -132,13 +130,14 @@ def _plan(promise: Promise, rng: random.Random) -> list[_Event]:
                 add(at(month, (15, 19, 21)), rng.choice(acts), rng.choice(names),
                     rng.choice(ROADS), rng.randint(5, 40), home)
 
-    filler = [a for a in promise.activities if promise.target_by_id[a.target].reported_only]
-    filler = filler or list(promise.activities)
+    filler = [a for a in promise.activities
+              if promise.target_by_id[a.target].reported_only] or list(promise.activities)
     old = datetime(year - 1, 12, rng.randint(2, 20), 10)  # carried over from last year's log
     add(old, rng.choice(filler), names[0], rng.choice(VENUES), rng.randint(5, 30), last, True)
-    typo = next((n for n in names[1:] if len(n) >= 6), names[0])
-    add(at(rng.randint(2, 11)), rng.choice(filler), typo[:len(typo) // 2] + typo[len(typo) // 2 + 1:],
-        rng.choice(VENUES), rng.randint(5, 30), last, True)
+    typo = next((n for n in names[1:] if len(n) >= 6), names[0])  # 'Mariefred' -> 'Marifred'
+    typo = typo[:len(typo) // 2] + typo[len(typo) // 2 + 1:]
+    add(at(rng.randint(2, 11)), rng.choice(filler), typo, rng.choice(VENUES), rng.randint(5, 30),
+        last, True)
     return events
 
 
@@ -149,12 +148,6 @@ def _district_of(place: NamedPlace, promise: Promise) -> str:
         if any(re.search(rf"\b{re.escape(k)}\b", t) for k in district.keys for t in texts):
             return district.name
     return promise.districts[0].name
-
-
-def _area_prefix(activity: Activity) -> str:
-    """'Nytt grannsamverkansområde' -> 'Grannsamverkan', as staff name their areas."""
-    word = activity.label.split()[-1]
-    return (word[:-7] if word.casefold().endswith("sområde") else word).capitalize()
 
 
 def _ascii(text: str) -> str:
@@ -186,8 +179,10 @@ def _rows(events: list[_Event], styles: tuple[str, ...], promise: Promise,
     rows = []
     for e in events:
         d = by_name.get(e.district)
-        district = e.district if e.main or d is None else _typed(rng.choice((d.name, *d.synonyms)), rng)
-        activity = _typed(rng.choice((e.activity.label, e.activity.label, *e.activity.synonyms)), rng)
+        district = (e.district if e.main or d is None
+                    else _typed(rng.choice((d.name, *d.synonyms)), rng))
+        a = e.activity
+        activity = _typed(rng.choice((a.label, a.label, *a.synonyms)), rng)
         rows.append([_date_cell(e.when, rng.choice(styles)), activity, district, e.place, e.count,
                      e.comment or None])
     return rows
@@ -198,33 +193,37 @@ def _header(source: Source, column: str, fallback: str) -> str:
     return source.column_synonyms.get(column, (fallback,))[0]
 
 
-def _save_xlsx(wb: Workbook, path: Path, year: int) -> None:
+# title, rows above the header, header, rows
+Sheet = tuple[str, list[list[object]], tuple[str, ...], list[list[object]]]
+
+
+def _save_xlsx(path: Path, year: int, sheets: list[Sheet]) -> Path:
     """Save with fixed document dates and zip timestamps so the bytes depend on the seed only."""
-    wb.properties.created = datetime(year, 1, 2, 8, 0)
-    wb.properties.modified = datetime(year, 12, 31, 16, 0)
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, above, header, rows in sheets:
+        ws = wb.create_sheet(title)
+        for line in [*above, list(header), *rows]:
+            ws.append(line)
+        for cell in ws[len(above) + 1]:
+            cell.font = Font(bold=True)
+    wb.properties.created = datetime(year, 1, 2, 8)
+    wb.properties.modified = datetime(year, 12, 31, 16)
     buffer = io.BytesIO()
     ExcelWriter(wb, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
         for info in src.infolist():
-            out.writestr(zipfile.ZipInfo(info.filename, (year, 12, 31, 16, 0, 0)),
-                         src.read(info), zipfile.ZIP_DEFLATED)
+            out.writestr(zipfile.ZipInfo(info.filename, (year, 12, 31, 16, 0, 0)), src.read(info))
+    return path
 
 
-def _sheet(wb: Workbook, title: str, above: list[list[object]], header: tuple[str, ...],
-           rows: list[list[object]]) -> None:
-    ws = wb.create_sheet(title)
-    for line in above + [list(header)] + rows:
-        ws.append(line)
-    for cell in ws[len(above) + 1]:
-        cell.font = Font(bold=True)
-
-
-def _save_csv(path: Path, header: tuple[str, ...], rows: list[list[object]], order: tuple[int, ...],
-              delimiter: str, encoding: str) -> None:
+def _save_csv(path: Path, header: tuple[str, ...], rows: list[list[object]], delimiter: str,
+              encoding: str) -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(header)
-        writer.writerows([["" if r[i] is None else r[i] for i in order] for r in rows])
+        writer.writerows([["" if v is None else v for v in row] for row in rows])
+    return path
 
 
 def _lock_bytes(user: str) -> bytes:
@@ -234,56 +233,54 @@ def _lock_bytes(user: str) -> bytes:
     return (data + b" \x00" * 80)[:165]
 
 
+def _split(events: list[_Event], rng: random.Random) -> tuple[list[_Event], list[_Event]]:
+    """About a third of a source's rows end up in its CSV; joint and odd rows stay in the book."""
+    to_csv = [not e.main and rng.random() < 0.3 for e in events]
+    return ([e for e, c in zip(events, to_csv) if not c], [e for e, c in zip(events, to_csv) if c])
+
+
 def _field_log(promise: Promise, s: int, events: list[_Event], folder: Path,
                rng: random.Random) -> list[Path]:
-    """Police style: a half-year-per-sheet workbook (+ its lock file) and a system CSV export."""
-    source, year, order = promise.sources[s], promise.year, (0, 1, 2, 3, 4, 5)
-    to_csv = [not e.main and rng.random() < 0.3 for e in events]
-    book = [e for e, c in zip(events, to_csv) if not c]
-    first = _rows([e for e in book if e.when < datetime(year, 7, 1)], ("date", "date", "datetime", "iso"),
+    """Police style: a workbook with a sheet per half-year (+ lock file) and a system export."""
+    source, year = promise.sources[s], promise.year
+    book, export = _split(events, rng)
+    july = datetime(year, 7, 1)
+    first = _rows([e for e in book if e.when < july], ("date", "date", "datetime", "iso"),
                   promise, rng)
-    first.insert(len(first) // 2, [None] * 6)  # someone deleted a row's contents
-    second = _rows([e for e in book if e.when >= datetime(year, 7, 1)], ("serial", "serial", "date"),
-                   promise, rng)  # pasted as values: dates became plain numbers
-    second.append([None, None, None, "Summa", sum(r[4] or 0 for r in second), None])
-    wb = Workbook()
-    wb.remove(wb.active)
-    _sheet(wb, f"Jan-jun {year}", [], ("Datum", "Typ av aktivitet", "Kommundel/ort", "Plats/adress",
-                                        "Antal kontrollerade", "Kommentar"), first)
-    _sheet(wb, f"Jul-dec {year}", [], ("DAG", "Aktivitetstyp", "ort", "Adress", "antal", "Notering"),
-           second)
-    xlsx, lock = folder / f"Medborgarlofte {year} {source.id}.xlsx", folder / f"~$Medborgarlofte {year} {source.id}.xlsx"
-    _save_xlsx(wb, xlsx, year)
+    first.insert(len(first) // 2, [None] * 6)  # a row whose contents somebody deleted
+    late = [e for e in book if e.when >= july]
+    second = _rows(late, ("serial", "serial", "date"), promise, rng)  # pasted as values
+    second.append([None, None, None, "Summa", sum(e.count or 0 for e in late), None])
+    name = f"Medborgarlofte {year} {source.id}.xlsx"
+    xlsx = _save_xlsx(folder / name, year, [
+        (f"Jan-jun {year}", [], ("Datum", "Typ av aktivitet", "Kommundel/ort", "Plats/adress",
+                                 "Antal kontrollerade", "Kommentar"), first),
+        (f"Jul-dec {year}", [], ("DAG", "Aktivitetstyp", "ort", "Adress", "antal", "Notering"),
+         second)])
+    lock = folder / f"~${name}"
     lock.write_bytes(_lock_bytes(rng.choice(USERS)))
-    export = folder / f"export_{source.id}_{year}.csv"
     header = (_header(source, "Datum", "Genomfört"), "Insats", "Område", "Lokal",
               _header(source, "Antal", "Antal kontrollerade"), "Anteckning")
-    _save_csv(export, header, _rows([e for e, c in zip(events, to_csv) if c],
-                                    ("iso_time", "dm_y", "iso"), promise, rng),
-              order, ";", "cp1252")
-    return [xlsx, lock, export]
+    rows = _rows(export, ("iso_time", "dm_y", "iso"), promise, rng)
+    return [xlsx, lock, _save_csv(folder / f"export_{source.id}_{year}.csv", header, rows, ";",
+                                  "cp1252")]
 
 
 def _office_log(promise: Promise, s: int, events: list[_Event], folder: Path,
                 rng: random.Random) -> list[Path]:
-    """Municipal style: a titled log workbook and a web-form export (UTF-8 with BOM, commas)."""
+    """Municipal style: a log workbook under title rows and a web-form export (UTF-8 BOM)."""
     source, year = promise.sources[s], promise.year
-    to_csv = [not e.main and rng.random() < 0.3 for e in events]
-    wb = Workbook()
-    wb.remove(wb.active)
+    book, form = _split(events, rng)
     titles: list[list[object]] = [[f"Aktivitetslogg medborgarlöfte {year}"],
                                   [f"{source.name}, säkerhetssamordnare"], []]
-    _sheet(wb, "Logg", titles, ("Datum för aktivitet", "Aktivitet", _header(source, "Kommundel", "Kommundel"),
-                                "Plats", "Antal deltagare", "Beskrivning"),
-           _rows([e for e, c in zip(events, to_csv) if not c], ("date", "sv", "dmy", "datetime"),
-                 promise, rng))
-    xlsx = folder / f"Aktivitetslogg medborgarlofte {year}.xlsx"
-    _save_xlsx(wb, xlsx, year)
-    form = folder / f"formularsvar_{year}.csv"
-    _save_csv(form, ("Typ", "Date", "Kommundel", "Områdesnamn", "Antal", "kommentar"),
-              _rows([e for e, c in zip(events, to_csv) if c], ("iso", "dmy"), promise, rng),
-              (1, 0, 2, 3, 4, 5), ",", "utf-8-sig")
-    return [xlsx, form]
+    header = ("Datum för aktivitet", "Aktivitet", _header(source, "Kommundel", "Kommundel"),
+              "Plats", "Antal deltagare", "Beskrivning")
+    rows = _rows(book, ("date", "sv", "dmy", "datetime"), promise, rng)
+    xlsx = _save_xlsx(folder / f"Aktivitetslogg medborgarlofte {year}.xlsx", year,
+                      [("Logg", titles, header, rows)])
+    rows = [[r[1], r[0], *r[2:]] for r in _rows(form, ("iso", "dmy"), promise, rng)]
+    return [xlsx, _save_csv(folder / f"formularsvar_{year}.csv", ("Typ", "Date", "Kommundel",
+                            "Områdesnamn", "Antal", "kommentar"), rows, ",", "utf-8-sig")]
 
 
 def write_demo_inbox(promise: Promise, inbox: Path, seed: int = 2019) -> list[Path]:

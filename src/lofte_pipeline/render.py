@@ -84,6 +84,7 @@ def report_context(promise: Promise, result: Reconciliation, intake: Intake) -> 
         "promise": promise,
         "period": {"id": period.id, "tertial": period.tertial, "name": period.name_sv,
                    "start": date_sv(period.start), "end": date_sv(period.end),
+                   "end_iso": period.end.isoformat(),
                    "is_annual": period.tertial == 3},
         "data_through": date_sv(period.end),
         "signed": date_sv(promise.signed) if promise.signed else "",

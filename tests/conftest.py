@@ -1,0 +1,47 @@
+"""Shared fixtures: the bundled promise, an inbox factory, and one Prefect harness per session."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from lofte_pipeline.promise import Promise, bundled_promise_path, load_promise
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+REPO = Path(__file__).resolve().parents[1]
+PROMISE_FILE = REPO / "promises" / "strangnas-2019.yaml"
+
+
+@pytest.fixture(scope="session")
+def promise_file() -> Path:
+    return PROMISE_FILE
+
+
+@pytest.fixture(scope="session")
+def promise() -> Promise:
+    assert bundled_promise_path() == PROMISE_FILE
+    return load_promise(PROMISE_FILE)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One Prefect test server for the whole session: starting one takes ~15 s."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def no_weasyprint_warnings(caplog):
+    """Rendering must be clean: any WeasyPrint warning (unknown CSS, bad metadata) fails."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    yield
+    warnings = [r.getMessage() for r in caplog.records
+                if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    assert not warnings, warnings

@@ -1,0 +1,115 @@
+"""The promise file is data: loaded into validated models, and a bad file names its field."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lofte_pipeline.errors import PromiseFileError
+from lofte_pipeline.promise import load_promise, parse_promise
+
+
+@pytest.fixture
+def raw(promise_file: Path) -> dict:
+    return yaml.safe_load(promise_file.read_text(encoding="utf-8"))
+
+
+def test_strangnas_promise_describes_the_seed(promise):
+    assert promise.id == "strangnas-2019"
+    assert promise.year == 2019
+    assert [d.name for d in promise.districts] == [
+        "Strängnäs", "Mariefred", "Åkers styckebruk", "Stallarholmen", "Härad"]
+    assert promise.source_ids == ("polisen", "kommunen")
+    assert len(promise.statements) == 2
+    assert [t.id for t in promise.targets] == [
+        "info-grannsamverkan", "nya-grannsamverkansomraden", "info-batsamverkan",
+        "nya-batsamverkansomraden", "lokaler-utbildning", "trygghetsvandringar",
+        "trafikkontroller", "beteendekontroller", "mopedinsatser", "trafiksakerhetsrad"]
+
+
+def test_targets_carry_the_promised_criteria(promise):
+    targets = promise.target_by_id
+    assert (targets["nya-grannsamverkansomraden"].goal, targets["nya-grannsamverkansomraden"]
+            .every_district) == (8, True)
+    assert [p.name for p in targets["nya-batsamverkansomraden"].places] == [
+        "Mariefred", "Stallarholmen"]
+    assert targets["trygghetsvandringar"].goal == 4
+    assert [p.name for p in targets["trygghetsvandringar"].places] == [
+        "Resecentrum Strängnäs", "Läggesta station"]
+    assert targets["trafikkontroller"].every_district and targets["trafikkontroller"].goal is None
+    assert targets["beteendekontroller"].goal == 1
+    assert targets["mopedinsatser"].goal == 2
+    assert targets["trafiksakerhetsrad"].per_tertial_minimum == 1
+    reported = {t.id for t in promise.targets if t.reported_only}
+    assert reported == {"info-grannsamverkan", "info-batsamverkan", "lokaler-utbildning"}
+
+
+def test_both_traffic_control_kinds_count_toward_one_target(promise):
+    labels = [a.label for a in promise.activities_for("trafikkontroller")]
+    assert labels == ["Trafikkontroll nykterhet", "Trafikkontroll hastighet"]
+
+
+def test_activity_lookup_ignores_case_spaces_and_missing_diacritics(promise):
+    assert promise.activity_by_key["nytt batsamverkansomrade"].label == "Nytt båtsamverkansområde"
+    assert promise.district_by_key["akers styckebruk"] == "Åkers styckebruk"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field_in_message"),
+    [
+        # a required field removed
+        (lambda d: d.pop("kommun"), "kommun: fältet saknas"),
+        # a misspelt key is not silently ignored
+        (lambda d: d.update(kommunn="x"), "kommunn: okänt fält"),
+        # an activity pointing at a target that does not exist
+        (lambda d: d["aktiviteter"][0].update(mal="finns-inte"), "aktiviteter[0].mal"),
+        # a target pointing at an unknown löfte
+        (lambda d: d["mal"][1].update(lofte="okant"), "mal[1].lofte"),
+        # a goal of zero is no goal
+        (lambda d: d["mal"][1].update(minst=0), "mal[1].minst"),
+        # two targets with one id
+        (lambda d: d["mal"][2].update(id=d["mal"][1]["id"]), "mal[2].id"),
+        # an id that cannot be a folder name
+        (lambda d: d.update(id="Strängnäs 2019"), "id:"),
+        # a column synonym for a column that does not exist
+        (lambda d: d["kallor"][0].update(kolumnsynonymer={"Datumet": ["x"]}), "kolumnsynonymer"),
+        # one spelling claimed by two districts
+        (lambda d: d["kommundelar"][1].update(synonymer=["Strängnäs"]), "kommundelar[1]"),
+        # a target no activity counts toward
+        (lambda d: d["aktiviteter"].pop(0), "mal[0] ('info-grannsamverkan')"),
+    ],
+)
+def test_a_bad_promise_file_fails_at_once_naming_the_field(raw, mutate, field_in_message):
+    data = copy.deepcopy(raw)
+    mutate(data)
+    with pytest.raises(PromiseFileError) as error:
+        parse_promise(data, "strangnas-2019.yaml")
+    assert field_in_message in str(error.value)
+    assert "strangnas-2019.yaml" in str(error.value)
+
+
+def test_missing_or_non_yaml_promise_file_is_a_clear_error(tmp_path):
+    with pytest.raises(PromiseFileError, match="finns inte"):
+        load_promise(tmp_path / "saknas.yaml")
+    broken = tmp_path / "trasig.yaml"
+    broken.write_text("id: [unterminated\n", encoding="utf-8")
+    with pytest.raises(PromiseFileError, match="inte giltig YAML"):
+        load_promise(broken)
+    listed = tmp_path / "lista.yaml"
+    listed.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(PromiseFileError, match="YAML-mappning"):
+        load_promise(listed)
+
+
+def test_another_municipality_is_only_a_new_file(raw, tmp_path):
+    data = copy.deepcopy(raw)
+    data.update(id="exempelby-2020", kommun="Exempelby kommun", ar=2020)
+    data["kommundelar"] = [{"namn": "Norr"}, {"namn": "Söder"}]
+    path = tmp_path / "exempelby-2020.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    other = load_promise(path)
+    assert (other.id, other.year, [d.name for d in other.districts]) == (
+        "exempelby-2020", 2020, ["Norr", "Söder"])
