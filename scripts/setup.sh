@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-ldconfig -p | grep -q 'libpango-1.0.so.0' || need_apt+=(libpango-1.0-0)
-ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || need_apt+=(libpangoft2-1.0-0)
-ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || need_apt+=(libharfbuzz-subset0)
-fc-list 2>/dev/null | grep -qi 'dejavu' || need_apt+=(fonts-dejavu-core fontconfig)
+libs="$(ldconfig -p)"
+fonts="$(fc-list 2>/dev/null || true)"
+grep -q 'libpango-1.0.so.0' <<<"$libs" || need_apt+=(libpango-1.0-0)
+grep -q 'libpangoft2-1.0.so.0' <<<"$libs" || need_apt+=(libpangoft2-1.0-0)
+grep -q 'libharfbuzz-subset.so.0' <<<"$libs" || need_apt+=(libharfbuzz-subset0)
+grep -qi 'dejavu' <<<"$fonts" || need_apt+=(fonts-dejavu-core fontconfig)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Installerar systempaket: ${need_apt[*]}"
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

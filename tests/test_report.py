@@ -191,3 +191,13 @@ def test_unusable_inputs_raise_named_errors(promise_file, inbox, tmp_path):
 def test_rendering_logs_no_weasyprint_warnings(no_weasyprint_warnings, promise_file, inbox,
                                                tmp_path):
     build_report(promise_file, inbox, tmp_path, "2019-T3")
+
+
+@pytest.mark.parametrize("tertial", [1, 2, 3])
+def test_pdf_gives_every_target_the_status_of_figures_json_in_words(reports, tertial):
+    from lofte_pipeline.render import STATUS_LABELS
+
+    text = pdf_text(reports[tertial].folder / "rapport.pdf")
+    for target in reports[tertial].figures["targets"]:
+        label, icon = STATUS_LABELS[target["status"]]
+        assert f"{target['title']} {icon} {label}" in text, target["id"]

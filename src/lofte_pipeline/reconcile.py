@@ -14,7 +14,7 @@ from .text import fold
 
 Status = Literal["achieved", "on_track", "behind", "missed", "reported"]
 ACTIVITY_COLUMNS = ["activity_no", "date", "activity", "target", "district", "place", "sources",
-                    "rows"]
+                    "reports"]
 
 
 @dataclass
@@ -71,11 +71,9 @@ def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tu
     first = first[first["date"] <= until]
     kept = rows[rows["key"].isin(first.index)]
     sources = kept.groupby("key")["source"].agg(lambda s: ";".join(sorted(set(s))))
-    refs = kept.assign(ref=kept["source"] + "/" + kept["file"].str.split("/", n=1).str[-1] + ":"
-                       + kept["sheet"].astype(str) + ":" + kept["row"].astype(str))
-    row_refs = refs.groupby("key")["ref"].agg(" | ".join)
+    reports = kept.groupby("key").size()
     activities = first[["date", "activity", "target", "district", "place"]].assign(
-        sources=sources, rows=row_refs)
+        sources=sources, reports=reports)
     activities = activities.sort_values(["date", "activity", "district", "place"], kind="stable")
     activities.insert(0, "activity_no", range(1, len(activities) + 1))
     numbers = activities["activity_no"]
