@@ -67,8 +67,11 @@ def _peak_rss_bytes() -> int | None:
 @pytest.fixture
 def hang_backstop(capsys):
     """Kill the process (with a traceback on the real stderr) if a check never returns."""
-    with capsys.disabled():
-        stderr_fd = os.dup(sys.stderr.fileno())
+    try:
+        with capsys.disabled():
+            stderr_fd = os.dup(sys.stderr.fileno())
+    except (AttributeError, ValueError, OSError):  # stderr is not a real file (e.g. under xdist)
+        stderr_fd = os.dup(2)
     faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=stderr_fd)
     try:
         yield
@@ -144,7 +147,7 @@ def test_repeated_rows_and_columns_bomb_is_rejected_quickly(promise):
     outcome, seconds = _check("calamine/issue_594_dos.ods", promise)
     assert isinstance(outcome, UnreadableFileError)
     _assert_swedish_reason("calamine/issue_594_dos.ods", outcome)
-    assert seconds < 5.0
+    assert seconds < MAX_SECONDS
 
 
 def test_text_file_named_xls_is_rejected(promise):

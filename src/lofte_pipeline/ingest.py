@@ -17,6 +17,7 @@ from .errors import UnreadableFileError
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt"}
 SUPPORTED_SUFFIXES = SPREADSHEET_SUFFIXES | TEXT_SUFFIXES
+CONTENT_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}}
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -63,14 +64,14 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> list[RawSheet]
         head = handle.read(8)
 
     if head.startswith(ZIP_MAGIC):
-        _check_zip(path, limits)
-        return _read_with_calamine(path, limits)
+        kind = _check_zip(path, limits)
+        return _read_with_calamine(path, limits, by_content=suffix not in CONTENT_SUFFIXES[kind])
     if head.startswith(OLE2_MAGIC):
         if _is_encrypted_ooxml(path):
             raise UnreadableFileError(
                 "Arbetsboken är lösenordsskyddad; spara den utan lösenord och lägg in den igen."
             )
-        return _read_with_calamine(path, limits)
+        return _read_with_calamine(path, limits, by_content=suffix != ".xls")
     if suffix in TEXT_SUFFIXES:
         return [_read_csv(path, limits)]
     raise UnreadableFileError(
@@ -79,7 +80,7 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> list[RawSheet]
     )
 
 
-def _check_zip(path: Path, limits: ReadLimits) -> None:
+def _check_zip(path: Path, limits: ReadLimits) -> str:
     """Zip-bomb and packaging checks from the central directory, before decompressing anything."""
     try:
         with zipfile.ZipFile(path) as archive:
@@ -102,6 +103,7 @@ def _check_zip(path: Path, limits: ReadLimits) -> None:
                 raise UnreadableFileError(
                     "Filen är ett zip-arkiv men inget kalkylark; spara arbetsboken som .xlsx."
                 )
+            return "xlsx" if "[Content_Types].xml" in names else "ods"
     except zipfile.BadZipFile:
         raise UnreadableFileError(
             "Filen är trasig (zip-strukturen kan inte läsas); spara om den från Excel."
@@ -113,11 +115,15 @@ def _is_encrypted_ooxml(path: Path) -> bool:
     return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
 
 
-def _read_with_calamine(path: Path, limits: ReadLimits) -> list[RawSheet]:
+def _read_with_calamine(path: Path, limits: ReadLimits, by_content: bool = False) -> list[RawSheet]:
     import python_calamine as calamine
 
     try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
+        if by_content:  # the name lies about the format: let calamine sniff the bytes instead
+            with path.open("rb") as handle:
+                workbook = calamine.CalamineWorkbook.from_filelike(handle)
+        else:
+            workbook = calamine.CalamineWorkbook.from_path(str(path))
         sheets: list[RawSheet] = []
         for meta in workbook.sheets_metadata:
             if str(meta.typ).rsplit(".", 1)[-1] != "WorkSheet":
@@ -150,9 +156,13 @@ def _read_with_calamine(path: Path, limits: ReadLimits) -> list[RawSheet]:
 def _read_with_openpyxl(path: Path, limits: ReadLimits) -> list[RawSheet] | None:
     """Second opinion for OOXML packages calamine refuses (e.g. without docProps)."""
     try:
+        import warnings
+
         import openpyxl
 
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no default style" and the like: not staff's concern
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         sheets = []
         for worksheet in workbook.worksheets:
             rows: list[list[object]] = []
