@@ -24,7 +24,9 @@ def inbox(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def reports(inbox, promise_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    return {k: build_report(promise_file, inbox, out, f"2019-T{k}") for k in (1, 2, 3)}
+    # T1 and T2 as drafts, T3 as the final (annual) report.
+    return {k: build_report(promise_file, inbox, out, f"2019-T{k}", final=k == 3)
+            for k in (1, 2, 3)}
 
 
 def targets(result) -> dict:
@@ -40,7 +42,7 @@ def test_the_bundle_holds_every_output(reports):
     folder = reports[2].folder
     assert folder.parts[-2:] == ("strangnas-2019", "2019-T2")
     assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
-    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
+    assert not [p for p in folder.parent.iterdir() if p.is_dir() and p.name.startswith(".")]
 
 
 def test_figures_json_contract(reports):
@@ -169,7 +171,7 @@ def test_a_rerun_replaces_the_bundle_whole(inbox, promise_file, tmp_path):
     again = build_report(promise_file, inbox, tmp_path, "2019-T1").folder
     assert again == folder and not (folder / "gammal.txt").exists()
     assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
-    assert [p.name for p in folder.parent.iterdir()] == ["2019-T1"]
+    assert [p.name for p in folder.parent.iterdir() if p.is_dir()] == ["2019-T1"]
 
 
 def test_an_empty_inbox_still_gives_a_report(promise_file, tmp_path):
@@ -201,3 +203,19 @@ def test_pdf_gives_every_target_the_status_of_figures_json_in_words(reports, ter
     for target in reports[tertial].figures["targets"]:
         label, icon = STATUS_LABELS[target["status"]]
         assert f"{target['title']} {icon} {label}" in text, target["id"]
+
+
+def test_a_draft_says_utkast_on_every_page_and_in_its_metadata(reports):
+    reader = PdfReader(reports[2].folder / "rapport.pdf")
+    assert reader.metadata.title.startswith("UTKAST: ")
+    assert all("UTKAST" in page.extract_text() for page in reader.pages)
+    html = (reports[2].folder / "rapport.html").read_text(encoding="utf-8")
+    assert "<title>UTKAST: " in html and "draft-banner" in html
+    assert reports[2].figures["draft"] is True
+
+
+def test_a_final_report_carries_no_draft_marking(reports):
+    reader = PdfReader(reports[3].folder / "rapport.pdf")
+    assert not any("UTKAST" in page.extract_text() for page in reader.pages)
+    assert "UTKAST" not in (reports[3].folder / "rapport.html").read_text(encoding="utf-8")
+    assert reports[3].figures["draft"] is False

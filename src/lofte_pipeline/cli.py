@@ -14,7 +14,8 @@ from .promise import bundled_promise_path
 def _report(args: argparse.Namespace) -> int:
     from .report import build_report
 
-    result = build_report(args.promise, args.inbox, args.out, args.period, pdf=not args.no_pdf)
+    result = build_report(args.promise, args.inbox, args.out, args.period, pdf=not args.no_pdf,
+                          final=args.final)
     figures = result.figures
     print(f"Rapport skriven: {result.folder}")
     for target in figures["targets"]:
@@ -97,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, help="mapp där OUT/<löfte>/<period>/ skrivs")
     report.add_argument("--period", required=True, help="tertial, t.ex. 2019-T2")
     report.add_argument("--no-pdf", action="store_true", help="hoppa över PDF:en")
+    report.add_argument("--final", action="store_true",
+                        help="slutlig rapport (annars ett utkast märkt UTKAST)")
     report.set_defaults(run=_report)
 
     check = commands.add_parser("check", help="kontrollera en arbetsbok innan den lämnas in")

@@ -23,3 +23,7 @@ class UnreadableFileError(LofteError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class ReportBusyError(LofteError):
+    """Another run is writing the same report right now."""

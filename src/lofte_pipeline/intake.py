@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .cache import ParseCache
 from .errors import InboxError, UnreadableFileError
 from .ingest import ReadLimits, is_ignored, read_sheets
 from .models import FileOutcome, Intake, SourceSummary
@@ -46,8 +47,9 @@ def check_file(path: Path, promise: Promise, source: str, name: str | None = Non
     return validate_sheets(read_sheets(path, limits), promise, source, name or path.name)
 
 
-def read_file(path: Path, inbox: Path, promise: Promise,
-              limits: ReadLimits = ReadLimits()) -> tuple[FileOutcome, FileValidation | None]:
+def read_file(path: Path, inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
+              cache: ParseCache | None = None) -> tuple[FileOutcome, FileValidation | None]:
+    """One dropped file's fate; with a cache, an unchanged file is not parsed again."""
     relative = path.relative_to(inbox).as_posix()
     parts = relative.split("/")
     source = parts[0] if len(parts) > 1 else ""
@@ -60,24 +62,32 @@ def read_file(path: Path, inbox: Path, promise: Promise,
         outcome.reason = (f"Mappen '{source}' är ingen källa i löftet; källorna är "
                           f"{', '.join(promise.source_ids)}.")
         return outcome, None
-    try:
-        result = check_file(path, promise, source, relative, limits)
-    except UnreadableFileError as exc:
-        outcome.reason = exc.reason
+    cached = cache.get(outcome.sha256, source, relative) if cache else None
+    if cached is None:
+        try:
+            cached = check_file(path, promise, source, relative, limits)
+        except UnreadableFileError as exc:
+            cached = exc.reason
+        if cache:
+            cache.put(outcome.sha256, source, cached)
+    if isinstance(cached, str):
+        outcome.reason = cached
         return outcome, None
+    result = cached
     outcome.rows_accepted = len(result.accepted)
     outcome.rows_rejected = int(result.rejected[["sheet", "row"]].drop_duplicates().shape[0])
     outcome.sheets_read = result.sheets_read
     return outcome, result
 
 
-def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits()) -> Intake:
+def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
+               cache: ParseCache | None = None) -> Intake:
     inbox = Path(inbox)
     outcomes: list[FileOutcome] = []
     accepted: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
     for path in list_inbox(inbox):
-        outcome, result = read_file(path, inbox, promise, limits)
+        outcome, result = read_file(path, inbox, promise, limits, cache)
         outcomes.append(outcome)
         if result is not None:
             accepted.append(result.accepted)

@@ -74,7 +74,8 @@ def _target_context(promise: Promise, figures: TargetFigures) -> dict[str, Any]:
     }
 
 
-def report_context(promise: Promise, result: Reconciliation, intake: Intake) -> dict[str, Any]:
+def report_context(promise: Promise, result: Reconciliation, intake: Intake,
+                   draft: bool = True) -> dict[str, Any]:
     period = result.period
     targets = {t.id: _target_context(promise, t) for t in result.targets}
     counts = {code: sum(1 for t in result.targets if t.status == code) for code in STATUS_LABELS}
@@ -109,6 +110,7 @@ def report_context(promise: Promise, result: Reconciliation, intake: Intake) -> 
         "rejected_by_column": (intake.rejected.groupby("column").size().to_dict()
                                if not intake.rejected.empty else {}),
         "number": number_sv,
+        "draft": draft,
     }
 
 

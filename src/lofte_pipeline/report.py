@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
-from .errors import PeriodError
+from .cache import ParseCache
+from .errors import InboxError, PeriodError, ReportBusyError
 from .intake import read_inbox
 from .models import Intake
 from .period import Period
@@ -112,24 +117,59 @@ def rejected_csv(intake: Intake) -> pd.DataFrame:
 
 
 def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
-                 period: str | Period, *, pdf: bool = True) -> ReportResult:
-    """Read the inbox, reconcile, render, and publish OUT/<promise-id>/<period>/ in one step."""
+                 period: str | Period, *, pdf: bool = True, final: bool = False,
+                 cache_dir: str | Path | None = None,
+                 lock_timeout: float = 600.0) -> ReportResult:
+    """Read the inbox, reconcile, render, and publish OUT/<promise-id>/<period>/ in one step.
+
+    Two runs for the same report never interleave: the second waits for the first (up to
+    lock_timeout seconds) and then reads the inbox as it is by then.
+    """
     promise = load_promise(promise_file)
     resolved = resolve_period(promise, period)
-    intake = read_inbox(Path(inbox), promise)
-    return write_report(promise, resolved, intake, Path(out), pdf=pdf,
-                        promise_sha256=promise_hash(promise_file))
+    promise_sha256 = promise_hash(promise_file)
+    cache = ParseCache(Path(cache_dir), promise_sha256) if cache_dir else None
+    inbox = Path(inbox)
+    if not inbox.is_dir():
+        raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
+    with report_lock(Path(out) / promise.id, resolved.id, lock_timeout):
+        intake = read_inbox(inbox, promise, cache=cache)
+        return write_report(promise, resolved, intake, Path(out), pdf=pdf, final=final,
+                            promise_sha256=promise_sha256)
+
+
+@contextmanager
+def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
+    """An exclusive lock per report, held while it is read and written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f".{period_id}.lock").open("a+") as handle:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ReportBusyError(
+                        f"En annan körning skriver redan rapporten {folder.name}/{period_id}; "
+                        "försök igen när den är klar.") from None
+                time.sleep(0.2)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *, pdf: bool = True,
-                 promise_sha256: str = "") -> ReportResult:
+                 final: bool = False, promise_sha256: str = "") -> ReportResult:
     from .render import render_html, render_pdf, report_context
 
     result = reconcile(intake.accepted, promise, period)
     figures = figures_document(promise, result, intake)
+    figures["draft"] = not final
     figures["program_version"] = __version__
     figures["promise_sha256"] = promise_sha256
-    html = render_html(report_context(promise, result, intake))
+    html = render_html(report_context(promise, result, intake, draft=not final))
     files: dict[str, bytes] = {
         "figures.json": (json.dumps(figures, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         "aktiviteter.csv": activities_csv(result).to_csv(index=False).encode("utf-8"),
@@ -138,6 +178,7 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     }
     if pdf:
         title = f"{promise.title} – {promise.municipality}: uppföljning {period.name_sv}"
+        title = title if final else f"UTKAST: {title}"
         files["rapport.pdf"] = render_pdf(html, title)
     folder = out / promise.id / period.id
     publish_folder(folder, files)
@@ -147,6 +188,9 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
 def publish_folder(folder: Path, files: dict[str, bytes]) -> None:
     """Replace the folder as a whole: readers see the old bundle or the new one, never a mix."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    for stale in folder.parent.glob(f".{folder.name}.*"):
+        if stale.is_dir():  # left by a run that was killed mid-publish
+            shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
     for name, data in files.items():
         (staging / name).write_bytes(data)
