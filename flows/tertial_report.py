@@ -2,46 +2,58 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from prefect import flow, task
+from prefect.artifacts import (create_link_artifact, create_markdown_artifact,
+                               create_table_artifact)
 
+from flows.common import only_io_errors, run_date
 from lofte_pipeline.report import build_report
+from lofte_pipeline.schedule import default_state_dir, period_for_run
+from lofte_pipeline.summary import report_markdown, target_rows
 
 
-def _only_io_errors(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's hook signature
-    """Retry a shared-folder hiccup; never retry a validation or promise-file error."""
-    try:
-        state.result()
-    except OSError:
-        return True
-    except Exception:  # noqa: BLE001
-        return False
-    return False
-
-
-@task(retries=2, retry_delay_seconds=10, retry_condition_fn=_only_io_errors)
-def build_tertial_report(promise: str, inbox: str, out: str, period: str) -> dict[str, Any]:
+@task(retries=2, retry_delay_seconds=10, retry_condition_fn=only_io_errors)
+def build_tertial_report(promise: str, inbox: str, out: str, period: str, final: bool,
+                         cache_dir: str | None) -> dict[str, Any]:
     """Read the inbox, reconcile against the promise and publish HTML, PDF, figures and CSVs."""
-    result = build_report(promise, inbox, out, period)
-    return {"folder": str(result.folder), "figures": result.figures}
+    result = build_report(promise, inbox, out, period, final=final, cache_dir=cache_dir)
+    return {"folder": str(result.folder), "figures": result.figures,
+            "rejected_rows": result.rejected_rows}
+
+
+@task
+def publish_run_summary(report: dict[str, Any]) -> None:
+    """Status per target, files, rejected rows and links to the report, for the Prefect UI."""
+    figures, folder = report["figures"], report["folder"]
+    key = f"{figures['promise']}-{figures['period']}".lower()
+    create_markdown_artifact(report_markdown(figures, folder, report["rejected_rows"]),
+                             key=f"sammanfattning-{key}", description="Sammanfattning av körningen")
+    create_table_artifact(target_rows(figures), key=f"mal-{key}", description="Status per mål")
+    for name in ("rapport.html", "rapport.pdf"):
+        create_link_artifact((Path(folder) / name).resolve().as_uri(), link_text=name,
+                             key=f"{name.replace('.', '-')}-{key}",
+                             description=f"{name} för {figures['period']}")
 
 
 @flow(name="tertialrapport", log_prints=True)
-def tertial_report(
-    promise: str,
-    inbox: str,
-    out: str,
-    period: str,
-) -> dict[str, Any]:
+def tertial_report(promise: str, inbox: str, out: str, period: str | None = None,
+                   final: bool = False) -> dict[str, Any]:
     """Tertial report for one promise: the same output as `lofte report`.
 
     Args:
         promise: Löftesfilen (YAML), t.ex. promises/strangnas-2019.yaml
         inbox: Inkorgen med en mapp per källa: INBOX/<källa>/
         out: Mapp där rapporten skrivs som OUT/<löfte>/<period>/
-        period: Tertial att rapportera, t.ex. 2019-T2
+        period: Tertial att rapportera, t.ex. 2019-T2. Tomt: tertialen körningen hör till
+            (utkast: pågående tertial, slutlig: den som just tagit slut).
+        final: Slutlig rapport. Av: ett utkast märkt UTKAST.
     """
-    report = build_tertial_report(promise, inbox, out, period)
+    period = period or period_for_run(run_date(), final).id
+    cache_dir = str(default_state_dir(Path(inbox)) / "cache")
+    report = build_tertial_report(promise, inbox, out, period, final, cache_dir)
+    publish_run_summary(report)
     print(f"Rapport skriven: {report['folder']}")
     return report

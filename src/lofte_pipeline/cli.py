@@ -86,6 +86,16 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        from flows.serve import serve_locally
+    except ImportError as exc:
+        raise LofteError(f"lofte serve behöver Prefect: installera med '.[flows]' ({exc}).") from None
+    return serve_locally(Path(args.promise), Path(args.inbox), Path(args.out),
+                         Path(args.state) if args.state else None, args.host, args.port,
+                         args.poll_seconds, args.settle_seconds)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lofte", description="Uppföljning av medborgarlöften: från aktivitetsloggar till "
@@ -114,6 +124,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--promise", default=str(bundled_promise_path()), help="löftesfilen")
     demo.add_argument("--seed", type=int, default=2019, help="slumpfrö för demodata")
     demo.set_defaults(run=_demo)
+
+    serve = commands.add_parser(
+        "serve", help="kör allt på en server: Prefect, scheman och bevakning av inkorgen")
+    serve.add_argument("--promise", required=True, help="löftesfilen (YAML)")
+    serve.add_argument("--inbox", required=True, help="inkorgen: INBOX/<källa>/filer")
+    serve.add_argument("--out", required=True, help="mapp för rapporterna")
+    serve.add_argument("--state", help="mapp för bokföring (standard: lofte-state bredvid inkorgen)")
+    serve.add_argument("--host", default="127.0.0.1", help="Prefect-serverns adress")
+    serve.add_argument("--port", type=int, default=4200, help="Prefect-serverns port")
+    serve.add_argument("--poll-seconds", type=float, default=30.0,
+                       help="hur ofta inkorgen undersöks (sekunder)")
+    serve.add_argument("--settle-seconds", type=float, default=10.0,
+                       help="så länge en fil ska vara orörd innan den läses (sekunder)")
+    serve.set_defaults(run=_serve)
     return parser
 
 

@@ -10,7 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ OUTPUT_FILES = ("rapport.html", "rapport.pdf", "figures.json", "aktiviteter.csv"
 class ReportResult:
     folder: Path
     figures: dict[str, Any]
+    rejected_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -182,7 +183,8 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
         files["rapport.pdf"] = render_pdf(html, title)
     folder = out / promise.id / period.id
     publish_folder(folder, files)
-    return ReportResult(folder, figures)
+    rejected = intake.rejected.astype({"row": "int64"}).to_dict("records")
+    return ReportResult(folder, figures, rejected)
 
 
 def publish_folder(folder: Path, files: dict[str, bytes]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .period import Period
@@ -72,3 +73,15 @@ def period_for_run(day: date, final: bool) -> Period:
 def deadline(period: Period) -> date:
     """Publication is due when the tertial has ended: the day after its last day."""
     return period.end + timedelta(days=1)
+
+
+def draft_period(year: int, day: date) -> Period:
+    """The tertial a draft made today reports, for a promise of `year` (past years: the last)."""
+    if day.year == year:
+        return Period.containing(day)
+    return Period(year, 3) if day.year > year else Period(year, 1)
+
+
+def default_state_dir(inbox: Path) -> Path:
+    """Pipeline bookkeeping lives beside the inbox, never inside it (staff see only their files)."""
+    return Path(inbox).resolve().parent / "lofte-state"

@@ -1,0 +1,52 @@
+"""Ten days before a deadline: which sources have sent nothing dated in the tertial?"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.states import Completed, Failed
+
+from flows.common import only_io_errors, run_date
+from lofte_pipeline.cache import ParseCache
+from lofte_pipeline.intake import read_inbox
+from lofte_pipeline.period import Period
+from lofte_pipeline.promise import load_promise, promise_hash
+from lofte_pipeline.render import date_sv
+from lofte_pipeline.report import resolve_period
+from lofte_pipeline.schedule import deadline, default_state_dir
+from lofte_pipeline.summary import missing_data_markdown, missing_sources
+
+
+@task(retries=2, retry_delay_seconds=10, retry_condition_fn=only_io_errors)
+def find_missing_sources(promise: str, inbox: str, period: str) -> dict[str, Any]:
+    """Read the inbox (cached by content) and list the sources with nothing dated in the period."""
+    loaded = load_promise(promise)
+    resolved = resolve_period(loaded, period)
+    cache = ParseCache(default_state_dir(Path(inbox)) / "cache", promise_hash(promise))
+    intake = read_inbox(Path(inbox), loaded, cache=cache)
+    missing = missing_sources(intake, resolved)
+    due = date_sv(deadline(resolved))
+    return {"missing": missing, "markdown": missing_data_markdown(intake, resolved, missing, due)}
+
+
+@flow(name="saknade-underlag", log_prints=True)
+def missing_data_check(promise: str, inbox: str, period: str | None = None):
+    """Fails, with a list to chase, when a source has sent nothing for the tertial.
+
+    Args:
+        promise: Löftesfilen (YAML)
+        inbox: Inkorgen med en mapp per källa: INBOX/<källa>/
+        period: Tertial att kontrollera, t.ex. 2019-T1. Tomt: tertialen körningen ligger i.
+    """
+    period = period or Period.containing(run_date()).id
+    found = find_missing_sources(promise, inbox, period)
+    create_markdown_artifact(found["markdown"], key="saknade-underlag",
+                             description=f"Underlag för {period}")
+    if found["missing"]:
+        message = f"Underlag saknas för {period} från: {', '.join(found['missing'])}"
+        print(message)
+        return Failed(message=message)
+    return Completed(message=f"Alla källor har skickat underlag för {period}")

@@ -1,0 +1,126 @@
+"""`lofte serve`: everything on one machine — a local Prefect server (if none is running), this
+project's deployments with their schedules, a runner for them, and the inbox watcher."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+from lofte_pipeline.errors import LofteError
+from lofte_pipeline.promise import load_promise
+from lofte_pipeline.schedule import default_state_dir
+from lofte_pipeline.watch import InboxWatcher
+
+OFFLINE = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+
+
+def healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start_server(host: str, port: int, timeout: float = 120.0) -> tuple[subprocess.Popen, str]:
+    """A Prefect server on its default embedded SQLite database."""
+    api_url = f"http://{host}:{port}/api"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)],
+        env={**os.environ, **OFFLINE}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if healthy(api_url):
+            return process, api_url
+        if process.poll() is not None:
+            raise LofteError(f"Prefect-servern kunde inte starta (port {port} upptagen?).")
+        time.sleep(0.5)
+    stop_process(process)
+    raise LofteError(f"Prefect-servern svarade inte inom {timeout:.0f} s.")
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def watch_inbox(deployment_name: str, watcher: InboxWatcher, poll_seconds: float,
+                stop: threading.Event) -> None:
+    """Poll the inbox; when settled new files appear, start the inbox deployment once for them."""
+    from prefect.deployments import run_deployment
+
+    triggered: set[tuple[str, int, int]] = set()
+    while not stop.wait(poll_seconds):
+        try:
+            ready, _ = watcher.observe()
+            fresh = set()
+            for path in ready:
+                stat = path.stat()
+                fresh.add((str(path), stat.st_size, stat.st_mtime_ns))
+            if fresh - triggered:
+                run_deployment(deployment_name, timeout=0)
+                print(f"Nya filer i inkorgen: {len(fresh - triggered)}; körning startad.",
+                      flush=True)
+                triggered |= fresh
+        except Exception as exc:  # noqa: BLE001 - the watcher must outlive a bad poll
+            print(f"Bevakningen av inkorgen misslyckades en gång: {exc}", flush=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, host: str, port: int,
+                  poll_seconds: float, settle_seconds: float) -> int:
+    os.environ.update(OFFLINE)
+    loaded = load_promise(promise)
+    if not inbox.is_dir():
+        raise LofteError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
+    state = state or default_state_dir(inbox)
+    server = None
+    api_url = os.environ.get("PREFECT_API_URL", "")
+    if not (api_url and healthy(api_url)):
+        api_url = f"http://{host}:{port}/api"
+        if not healthy(api_url):
+            print(f"Startar Prefect-server på {api_url.removesuffix('/api')} …", flush=True)
+            server, api_url = start_server(host, port)
+    os.environ["PREFECT_API_URL"] = api_url
+
+    from prefect import serve
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.deployments import build_deployments
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            deployments = build_deployments(promise, inbox, out, state, poll_seconds=None,
+                                            settle_seconds=settle_seconds)
+            watcher = InboxWatcher(inbox, state / "inkorg.json", settle_seconds)
+            thread = threading.Thread(
+                target=watch_inbox, args=(f"inkorg/{loaded.id}", watcher, poll_seconds, stop),
+                daemon=True)
+            thread.start()
+            print(f"Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C avslutar)", flush=True)
+            serve(*deployments, print_starting_message=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        if server is not None:
+            stop_process(server)
+    print("Avslutat.", flush=True)
+    return 0
