@@ -219,3 +219,26 @@ def test_a_final_report_carries_no_draft_marking(reports):
     assert not any("UTKAST" in page.extract_text() for page in reader.pages)
     assert "UTKAST" not in (reports[3].folder / "rapport.html").read_text(encoding="utf-8")
     assert reports[3].figures["draft"] is False
+
+
+def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, promise_file,
+                                                                     tmp_path):
+    import threading
+
+    from lofte_pipeline.errors import ReportBusyError
+    from lofte_pipeline.report import report_lock
+
+    out = tmp_path / "ut"
+    with report_lock(out / "strangnas-2019", "2019-T2", timeout=1):
+        with pytest.raises(ReportBusyError, match="En annan körning skriver redan rapporten"):
+            build_report(promise_file, inbox, out, "2019-T2", pdf=False, lock_timeout=0.5)
+        # Another report (another period) is not held up.
+        build_report(promise_file, inbox, out, "2019-T1", pdf=False, lock_timeout=0.5)
+        waiting = threading.Thread(target=build_report, args=(promise_file, inbox, out, "2019-T2"),
+                                   kwargs={"pdf": False, "lock_timeout": 30})
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive()  # it waits while the first run holds the report
+    waiting.join(timeout=30)
+    assert not waiting.is_alive()
+    assert (out / "strangnas-2019" / "2019-T2" / "figures.json").exists()
