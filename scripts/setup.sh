@@ -25,8 +25,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-    .venv/bin/python -m pip install -q --upgrade pip
-    .venv/bin/python -m pip install -q -e '.[test]'
+    # pip's notes about this machine's local package mirrors are noise here.
+    .venv/bin/python -m pip install -q --progress-bar off --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
+    .venv/bin/python -m pip install -q --progress-bar off -e '.[test]' 2>&1 | grep -v '^WARNING: Location' || true
+    .venv/bin/python -c 'import lofte_pipeline, prefect, weasyprint' || { echo "Installationen misslyckades" >&2; exit 1; }
     rm -f .venv/.installed-*
     touch "$stamp"
 fi

@@ -133,7 +133,7 @@ def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
-    with report_lock(Path(out) / promise.id, resolved.id, lock_timeout):
+    with report_lock(Path(out) / ".lofte-lock" / promise.id, resolved.id, lock_timeout):
         intake = read_inbox(inbox, promise, cache=cache)
         return write_report(promise, resolved, intake, Path(out), pdf=pdf, final=final,
                             promise_sha256=promise_sha256)
@@ -143,7 +143,7 @@ def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
 def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
     """An exclusive lock per report, held while it is read and written."""
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / f".{period_id}.lock").open("a+") as handle:
+    with (folder / f"{period_id}.lock").open("a+") as handle:
         deadline = time.monotonic() + timeout
         while True:
             try:
