@@ -23,9 +23,10 @@ def build_deployments(promise: Path, inbox: Path, out: Path, state: Path | None 
     """One set of deployments per promise, named after the promise id."""
     loaded = load_promise(promise)
     common = {"promise": str(promise.resolve()), "inbox": str(inbox.resolve())}
+    state_parameter = {"state": str(state.resolve())} if state else {}
     report = tertial_report.to_deployment(
         name=loaded.id, schedules=_crons(REPORT_SCHEDULES),
-        parameters={**common, "out": str(out.resolve())}, tags=["medborgarlofte", loaded.id],
+        parameters={**common, "out": str(out.resolve()), **state_parameter}, tags=["medborgarlofte", loaded.id],
         description=f"Tertialrapport för {loaded.title}, {loaded.municipality}")
     inbox_parameters = {**common, "out": str(out.resolve()), "settle_seconds": settle_seconds}
     if state:

@@ -14,7 +14,8 @@ from lofte_pipeline.errors import UnreadableFileError
 from lofte_pipeline.intake import read_file
 from lofte_pipeline.promise import load_promise, promise_hash
 from lofte_pipeline.report import build_report
-from lofte_pipeline.schedule import default_state_dir, draft_period
+from lofte_pipeline.archive import default_state_dir
+from lofte_pipeline.schedule import draft_period
 from lofte_pipeline.summary import inbox_markdown
 from lofte_pipeline.watch import InboxWatcher
 
@@ -48,8 +49,7 @@ def mark_processed(paths: list[str], inbox: str, state: str) -> None:
 @task(retries=2, retry_delay_seconds=10, retry_condition_fn=only_io_errors)
 def refresh_draft(promise: str, inbox: str, out: str, period: str, state: str) -> str:
     """Rebuild the current draft so it reflects the new files at once."""
-    result = build_report(promise, inbox, out, period, final=False,
-                          cache_dir=Path(state) / "cache")
+    result = build_report(promise, inbox, out, period, final=False, state_dir=state)
     return str(result.folder)
 
 

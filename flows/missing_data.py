@@ -16,7 +16,8 @@ from lofte_pipeline.period import Period
 from lofte_pipeline.promise import load_promise, promise_hash
 from lofte_pipeline.render import date_sv
 from lofte_pipeline.report import resolve_period
-from lofte_pipeline.schedule import deadline, default_state_dir
+from lofte_pipeline.archive import Archive, default_state_dir
+from lofte_pipeline.schedule import deadline
 from lofte_pipeline.summary import missing_data_markdown, missing_sources
 
 
@@ -25,8 +26,10 @@ def find_missing_sources(promise: str, inbox: str, period: str) -> dict[str, Any
     """Read the inbox (cached by content) and list the sources with nothing dated in the period."""
     loaded = load_promise(promise)
     resolved = resolve_period(loaded, period)
-    cache = ParseCache(default_state_dir(Path(inbox)) / "cache", promise_hash(promise))
-    intake = read_inbox(Path(inbox), loaded, cache=cache)
+    state = default_state_dir(Path(inbox))
+    cache = ParseCache(state / "cache", promise_hash(promise))
+    with Archive(state) as archive:
+        intake = read_inbox(Path(inbox), loaded, cache=cache, archive=archive)
     missing = missing_sources(intake, resolved)
     due = date_sv(deadline(resolved))
     return {"missing": missing, "markdown": missing_data_markdown(intake, resolved, missing, due)}

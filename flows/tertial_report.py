@@ -11,15 +11,15 @@ from prefect.artifacts import (create_link_artifact, create_markdown_artifact,
 
 from flows.common import only_io_errors, run_date
 from lofte_pipeline.report import build_report
-from lofte_pipeline.schedule import default_state_dir, period_for_run
+from lofte_pipeline.schedule import period_for_run
 from lofte_pipeline.summary import report_markdown, target_rows
 
 
 @task(retries=2, retry_delay_seconds=10, retry_condition_fn=only_io_errors)
 def build_tertial_report(promise: str, inbox: str, out: str, period: str, final: bool,
-                         cache_dir: str | None) -> dict[str, Any]:
-    """Read the inbox, reconcile against the promise and publish HTML, PDF, figures and CSVs."""
-    result = build_report(promise, inbox, out, period, final=final, cache_dir=cache_dir)
+                         state: str | None) -> dict[str, Any]:
+    """Archive the inbox, reconcile against the promise, publish HTML, PDF, figures and CSVs."""
+    result = build_report(promise, inbox, out, period, final=final, state_dir=state)
     return {"folder": str(result.folder), "figures": result.figures,
             "rejected_rows": result.rejected_rows}
 
@@ -40,7 +40,7 @@ def publish_run_summary(report: dict[str, Any]) -> None:
 
 @flow(name="tertialrapport", log_prints=True)
 def tertial_report(promise: str, inbox: str, out: str, period: str | None = None,
-                   final: bool = False) -> dict[str, Any]:
+                   final: bool = False, state: str | None = None) -> dict[str, Any]:
     """Tertial report for one promise: the same output as `lofte report`.
 
     Args:
@@ -50,10 +50,10 @@ def tertial_report(promise: str, inbox: str, out: str, period: str | None = None
         period: Tertial att rapportera, t.ex. 2019-T2. Tomt: tertialen körningen hör till
             (utkast: pågående tertial, slutlig: den som just tagit slut).
         final: Slutlig rapport. Av: ett utkast märkt UTKAST.
+        state: Mapp för arkiv och bokföring (standard: lofte-state bredvid inkorgen)
     """
     period = period or period_for_run(run_date(), final).id
-    cache_dir = str(default_state_dir(Path(inbox)) / "cache")
-    report = build_tertial_report(promise, inbox, out, period, final, cache_dir)
+    report = build_tertial_report(promise, inbox, out, period, final, state)
     publish_run_summary(report)
     print(f"Rapport skriven: {report['folder']}")
     return report

@@ -13,9 +13,9 @@ def count_reads(monkeypatch) -> list:
     calls = []
     original = ingest.read_sheets
 
-    def counting(path, limits=ingest.ReadLimits()):
-        calls.append(path.name)
-        return original(path, limits)
+    def counting(path, limits=ingest.ReadLimits(), display_name=None):
+        calls.append((display_name or path.name).rsplit("/", 1)[-1])
+        return original(path, limits, display_name)
 
     monkeypatch.setattr("lofte_pipeline.intake.read_sheets", counting)
     return calls

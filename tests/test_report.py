@@ -42,7 +42,10 @@ def test_the_bundle_holds_every_output(reports):
     folder = reports[2].folder
     assert folder.parts[-2:] == ("strangnas-2019", "2019-T2")
     assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
-    assert not [p for p in folder.parent.iterdir() if p.is_dir() and p.name.startswith(".")]
+    # Each published folder is a link to one complete version; no half-written leftovers.
+    versions = {p.name for p in folder.parent.iterdir() if p.name.startswith(".")}
+    linked = {p.resolve().name for p in folder.parent.iterdir() if p.is_symlink()}
+    assert folder.is_symlink() and versions == linked
 
 
 def test_figures_json_contract(reports):
@@ -171,7 +174,7 @@ def test_a_rerun_replaces_the_bundle_whole(inbox, promise_file, tmp_path):
     again = build_report(promise_file, inbox, tmp_path, "2019-T1").folder
     assert again == folder and not (folder / "gammal.txt").exists()
     assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
-    assert [p.name for p in folder.parent.iterdir() if p.is_dir()] == ["2019-T1"]
+    assert [p.name for p in folder.parent.iterdir() if not p.name.startswith(".")] == ["2019-T1"]
 
 
 def test_an_empty_inbox_still_gives_a_report(promise_file, tmp_path):

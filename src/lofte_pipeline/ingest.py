@@ -43,8 +43,13 @@ def is_ignored(path: Path) -> bool:
     return path.name.startswith("~$") or path.name.startswith(".")
 
 
-def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> list[RawSheet]:
-    """All worksheets of a file, or UnreadableFileError with the reason a person can act on."""
+def read_sheets(path: Path, limits: ReadLimits = ReadLimits(),
+                display_name: str | None = None) -> list[RawSheet]:
+    """All worksheets of a file, or UnreadableFileError with the reason a person can act on.
+
+    `display_name` is the name staff gave the file (its extension says what they meant) when
+    `path` is an archived copy named by its hash.
+    """
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -55,27 +60,30 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits()) -> list[RawSheet]
         raise UnreadableFileError(
             f"Filen är {size / 1e6:.0f} MB; gränsen är {limits.max_file_bytes / 1e6:.0f} MB."
         )
-    suffix = path.suffix.lower()
+    shown = Path(display_name) if display_name else path
+    suffix = shown.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFileError(
-            f"Filtypen '{path.suffix or '(ingen)'}' stöds inte; spara som .xlsx, .xls, .ods eller .csv."
+            f"Filtypen '{shown.suffix or '(ingen)'}' stöds inte; spara som .xlsx, .xls, .ods eller .csv."
         )
     with path.open("rb") as handle:
         head = handle.read(8)
 
     if head.startswith(ZIP_MAGIC):
         kind = _check_zip(path, limits)
-        return _read_with_calamine(path, limits, by_content=suffix not in CONTENT_SUFFIXES[kind])
+        own_suffix = path.suffix.lower()  # an archived copy has none: detect by content
+        return _read_with_calamine(path, limits,
+                                   by_content=own_suffix not in CONTENT_SUFFIXES[kind])
     if head.startswith(OLE2_MAGIC):
         if _is_encrypted_ooxml(path):
             raise UnreadableFileError(
                 "Arbetsboken är lösenordsskyddad; spara den utan lösenord och lägg in den igen."
             )
-        return _read_with_calamine(path, limits, by_content=suffix != ".xls")
+        return _read_with_calamine(path, limits, by_content=path.suffix.lower() != ".xls")
     if suffix in TEXT_SUFFIXES:
         return [_read_csv(path, limits)]
     raise UnreadableFileError(
-        f"Filen heter {path.suffix} men är inget kalkylark (innehållet är varken Excel eller "
+        f"Filen heter {shown.suffix} men är inget kalkylark (innehållet är varken Excel eller "
         "OpenDocument); öppna den i Excel och spara som .xlsx."
     )
 
@@ -162,7 +170,9 @@ def _read_with_openpyxl(path: Path, limits: ReadLimits) -> list[RawSheet] | None
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "no default style" and the like: not staff's concern
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            with path.open("rb") as handle:
+                workbook = openpyxl.load_workbook(io.BytesIO(handle.read()), read_only=True,
+                                                  data_only=True)
         sheets = []
         for worksheet in workbook.worksheets:
             rows: list[list[object]] = []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .archive import Archive
 from .cache import ParseCache
 from .errors import InboxError, UnreadableFileError
 from .ingest import ReadLimits, is_ignored, read_sheets
@@ -47,13 +48,16 @@ def check_file(path: Path, promise: Promise, source: str, name: str | None = Non
     return validate_sheets(read_sheets(path, limits), promise, source, name or path.name)
 
 
-def read_file(path: Path, inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
-              cache: ParseCache | None = None) -> tuple[FileOutcome, FileValidation | None]:
-    """One dropped file's fate; with a cache, an unchanged file is not parsed again."""
-    relative = path.relative_to(inbox).as_posix()
-    parts = relative.split("/")
+def read_version(data: Path, name: str, sha256: str, promise: Promise,
+                 limits: ReadLimits = ReadLimits(), cache: ParseCache | None = None,
+                 ) -> tuple[FileOutcome, FileValidation | None]:
+    """One dropped file's fate, read from `data` (its archived bytes) and reported as `name`.
+
+    With a cache, bytes already read under this promise are not parsed again.
+    """
+    parts = name.split("/")
     source = parts[0] if len(parts) > 1 else ""
-    outcome = FileOutcome(source=source, path=relative, sha256=sha256_of(path))
+    outcome = FileOutcome(source=source, path=name, sha256=sha256)
     if len(parts) == 1:
         outcome.reason = ("Filen ligger direkt i inkorgen; lägg den i källans mapp "
                           f"({', '.join(promise.source_ids)}).")
@@ -62,14 +66,15 @@ def read_file(path: Path, inbox: Path, promise: Promise, limits: ReadLimits = Re
         outcome.reason = (f"Mappen '{source}' är ingen källa i löftet; källorna är "
                           f"{', '.join(promise.source_ids)}.")
         return outcome, None
-    cached = cache.get(outcome.sha256, source, relative) if cache else None
+    cached = cache.get(sha256, source, name) if cache else None
     if cached is None:
         try:
-            cached = check_file(path, promise, source, relative, limits)
+            cached = validate_sheets(read_sheets(data, limits, display_name=name), promise,
+                                     source, name)
         except UnreadableFileError as exc:
             cached = exc.reason
         if cache:
-            cache.put(outcome.sha256, source, cached)
+            cache.put(sha256, source, cached)
     if isinstance(cached, str):
         outcome.reason = cached
         return outcome, None
@@ -80,19 +85,53 @@ def read_file(path: Path, inbox: Path, promise: Promise, limits: ReadLimits = Re
     return outcome, result
 
 
+def read_file(path: Path, inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
+              cache: ParseCache | None = None) -> tuple[FileOutcome, FileValidation | None]:
+    """A file read where it lies in the inbox (no archive)."""
+    return read_version(path, path.relative_to(inbox).as_posix(), sha256_of(path), promise,
+                        limits, cache)
+
+
 def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
-               cache: ParseCache | None = None) -> Intake:
+               cache: ParseCache | None = None, archive: Archive | None = None) -> Intake:
+    """Everything in the inbox; with an archive, every file is first kept there by content and
+    the report is made from the archive's current versions (a file removed from the inbox is
+    not lost: a corrected version dropped under the same name replaces it)."""
     inbox = Path(inbox)
+    if not inbox.is_dir():
+        raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
     outcomes: list[FileOutcome] = []
     accepted: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
+    if archive is None:
+        for path in list_inbox(inbox):
+            outcome, result = read_file(path, inbox, promise, limits, cache)
+            _collect(outcome, result, outcomes, accepted, rejected)
+        return assemble_intake(promise, outcomes, accepted, rejected)
     for path in list_inbox(inbox):
-        outcome, result = read_file(path, inbox, promise, limits, cache)
-        outcomes.append(outcome)
-        if result is not None:
-            accepted.append(result.accepted)
-            rejected.append(result.rejected)
+        name = path.relative_to(inbox).as_posix()
+        try:
+            archive.register(path, name, name.split("/")[0] if "/" in name else "")
+        except FileNotFoundError:
+            continue  # removed between listing and copying; it will be seen if it returns
+    for version in archive.current_versions():
+        outcome, result = read_version(archive.blob_path(version.sha256), version.name,
+                                       version.sha256, promise, limits, cache)
+        if outcome.reason:
+            archive.record_outcome(version.name, version.sha256, "rejected", outcome.reason)
+            archive.quarantine(version, outcome.reason)
+        else:
+            archive.record_outcome(version.name, version.sha256, "accepted")
+        _collect(outcome, result, outcomes, accepted, rejected)
     return assemble_intake(promise, outcomes, accepted, rejected)
+
+
+def _collect(outcome: FileOutcome, result: FileValidation | None, outcomes: list[FileOutcome],
+             accepted: list[pd.DataFrame], rejected: list[pd.DataFrame]) -> None:
+    outcomes.append(outcome)
+    if result is not None:
+        accepted.append(result.accepted)
+        rejected.append(result.rejected)
 
 
 def assemble_intake(promise: Promise, outcomes: list[FileOutcome], accepted: list[pd.DataFrame],

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
+from .archive import Archive, default_state_dir
 from .cache import ParseCache
 from .errors import InboxError, PeriodError, ReportBusyError
 from .intake import read_inbox
@@ -25,7 +26,8 @@ from .period import Period
 from .promise import Promise, load_promise, promise_hash
 from .reconcile import Reconciliation, reconcile
 
-OUTPUT_FILES = ("rapport.html", "rapport.pdf", "figures.json", "aktiviteter.csv", "avvisat.csv")
+OUTPUT_FILES = ("rapport.html", "rapport.pdf", "figures.json", "aktiviteter.csv", "avvisat.csv",
+                "manifest.json")
 
 
 @dataclass
@@ -119,22 +121,25 @@ def rejected_csv(intake: Intake) -> pd.DataFrame:
 
 def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
                  period: str | Period, *, pdf: bool = True, final: bool = False,
-                 cache_dir: str | Path | None = None,
-                 lock_timeout: float = 600.0) -> ReportResult:
-    """Read the inbox, reconcile, render, and publish OUT/<promise-id>/<period>/ in one step.
+                 state_dir: str | Path | None = None, lock_timeout: float = 600.0) -> ReportResult:
+    """Archive what was dropped, reconcile, render, and publish OUT/<promise-id>/<period>/.
 
+    Every dropped file is first kept by content in the archive (`state_dir`, by default
+    `lofte-state` beside the inbox); files already parsed under this promise are not parsed again.
     Two runs for the same report never interleave: the second waits for the first (up to
     lock_timeout seconds) and then reads the inbox as it is by then.
     """
     promise = load_promise(promise_file)
     resolved = resolve_period(promise, period)
     promise_sha256 = promise_hash(promise_file)
-    cache = ParseCache(Path(cache_dir), promise_sha256) if cache_dir else None
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
+    state = Path(state_dir) if state_dir else default_state_dir(inbox)
+    cache = ParseCache(state / "cache", promise_sha256)
     with report_lock(Path(out) / ".lofte-lock" / promise.id, resolved.id, lock_timeout):
-        intake = read_inbox(inbox, promise, cache=cache)
+        with Archive(state) as archive:
+            intake = read_inbox(inbox, promise, cache=cache, archive=archive)
         return write_report(promise, resolved, intake, Path(out), pdf=pdf, final=final,
                             promise_sha256=promise_sha256)
 
@@ -172,7 +177,8 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     figures["promise_sha256"] = promise_sha256
     html = render_html(report_context(promise, result, intake, draft=not final))
     files: dict[str, bytes] = {
-        "figures.json": (json.dumps(figures, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        "figures.json": _json(figures),
+        "manifest.json": _json(manifest_document(promise, period, intake, promise_sha256)),
         "aktiviteter.csv": activities_csv(result).to_csv(index=False).encode("utf-8"),
         "avvisat.csv": rejected_csv(intake).to_csv(index=False).encode("utf-8"),
         "rapport.html": html.encode("utf-8"),
@@ -187,21 +193,57 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     return ReportResult(folder, figures, rejected)
 
 
+def manifest_document(promise: Promise, period: Period, intake: Intake,
+                      promise_sha256: str) -> dict[str, Any]:
+    """What this bundle was made from: trace any figure back to file, and on to sheet and row."""
+    return {
+        "promise": promise.id, "promise_sha256": promise_sha256,
+        "program_version": __version__, "period": period.id,
+        "inputs": [
+            {"file": f.path, "source": f.source, "sha256": f.sha256,
+             "outcome": "accepted" if f.accepted else "rejected", "reason": f.reason,
+             "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected}
+            for f in intake.files
+        ],
+    }
+
+
+def _json(document: dict[str, Any]) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
 def publish_folder(folder: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder as a whole: readers see the old bundle or the new one, never a mix."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    for stale in folder.parent.glob(f".{folder.name}.*"):
-        if stale.is_dir():  # left by a run that was killed mid-publish
+    """Publish a bundle atomically: `folder` is a link swapped in one rename from the complete old
+    version to the complete new one, so a reader never sees a mix. Versions other than the new and
+    the previous one (and leftovers of a killed run) are removed afterwards."""
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    version = Path(tempfile.mkdtemp(prefix=f".{folder.name}.v-", dir=parent))
+    for name, data in sorted(files.items()):
+        with (version / name).open("wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+    os.chmod(version, 0o755)
+    previous = os.readlink(folder) if folder.is_symlink() else None
+    if folder.exists() and not folder.is_symlink():  # a bundle from before versions were linked
+        os.replace(folder, parent / f".{folder.name}.v-foregaende")
+        previous = f".{folder.name}.v-foregaende"
+    link = parent / f".{folder.name}.lank-{os.getpid()}"
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(version.name, link)
+    os.replace(link, folder)
+    directory = os.open(parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    keep = {version.name, previous}
+    for stale in parent.glob(f".{folder.name}.*"):
+        if stale.name in keep:
+            continue
+        if stale.is_symlink() or stale.is_file():
+            stale.unlink(missing_ok=True)
+        else:
             shutil.rmtree(stale, ignore_errors=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    for name, data in files.items():
-        (staging / name).write_bytes(data)
-    os.chmod(staging, 0o755)
-    if folder.exists():
-        retired = folder.with_name(f".{folder.name}.old")
-        shutil.rmtree(retired, ignore_errors=True)
-        os.replace(folder, retired)
-        os.replace(staging, folder)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, folder)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .period import Period
@@ -80,8 +79,3 @@ def draft_period(year: int, day: date) -> Period:
     if day.year == year:
         return Period.containing(day)
     return Period(year, 3) if day.year > year else Period(year, 1)
-
-
-def default_state_dir(inbox: Path) -> Path:
-    """Pipeline bookkeeping lives beside the inbox, never inside it (staff see only their files)."""
-    return Path(inbox).resolve().parent / "lofte-state"

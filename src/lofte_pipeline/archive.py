@@ -1,0 +1,199 @@
+"""The archive beside the inbox: every dropped file kept by content, with a manifest of versions.
+
+Nothing here deletes anything. Blobs are written to a temporary name, fsynced and renamed, and the
+manifest is SQLite in WAL mode, so a process killed at any point leaves both consistent: a blob
+either exists whole under its hash or not at all, and a manifest row only ever names a blob that
+exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS versions (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    name       TEXT NOT NULL,      -- path relative to the inbox, '/'-separated
+    source     TEXT NOT NULL,
+    sha256     TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    first_seen TEXT NOT NULL,
+    outcome    TEXT,               -- 'accepted' / 'rejected', once read
+    reasons    TEXT,
+    current    INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (name, sha256)
+);
+CREATE INDEX IF NOT EXISTS current_versions ON versions (current, name);
+"""
+
+
+@dataclass(frozen=True)
+class FileVersion:
+    name: str
+    source: str
+    sha256: str
+    size: int
+    first_seen: str
+    outcome: str | None
+    reasons: str | None
+    current: bool
+
+
+class Archive:
+    def __init__(self, state_dir: Path) -> None:
+        self.root = Path(state_dir)
+        self.blobs = self.root / "arkiv"
+        self.quarantine_dir = self.root / "karantan"
+        self.blobs.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.root / "manifest.sqlite", timeout=60,
+                                  isolation_level=None)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.blobs / sha256[:2] / sha256
+
+    def store(self, path: Path) -> tuple[str, int]:
+        """Copy the file in by content, hashing exactly the bytes that were copied."""
+        digest = hashlib.sha256()
+        staging = self.blobs / ".inkommande"
+        staging.mkdir(exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=staging)
+        size = 0
+        try:
+            with os.fdopen(handle, "wb") as out, path.open("rb") as source:
+                for chunk in iter(lambda: source.read(1 << 20), b""):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = digest.hexdigest()
+            target = self.blob_path(sha256)
+            if target.exists():
+                os.unlink(temporary)
+            else:
+                target.parent.mkdir(exist_ok=True)
+                os.chmod(temporary, 0o444)
+                os.replace(temporary, target)
+        except BaseException:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+            raise
+        return sha256, size
+
+    def register(self, path: Path, name: str, source: str) -> FileVersion:
+        """Record a dropped file; the same bytes again change nothing, new bytes become current."""
+        sha256, size = self.store(path)
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self._transaction():
+            row = self.db.execute("SELECT current FROM versions WHERE name=? AND sha256=?",
+                                  (name, sha256)).fetchone()
+            if row is None or not row[0]:
+                self.db.execute("UPDATE versions SET current=0 WHERE name=? AND current=1",
+                                (name,))
+                self.db.execute(
+                    "INSERT INTO versions (name, source, sha256, size, first_seen, current) "
+                    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (name, sha256) DO UPDATE SET current=1",
+                    (name, source, sha256, size, now))
+        return self.version(name, sha256)
+
+    def record_outcome(self, name: str, sha256: str, outcome: str, reasons: str = "") -> None:
+        with self._transaction():
+            self.db.execute("UPDATE versions SET outcome=?, reasons=? WHERE name=? AND sha256=?",
+                            (outcome, reasons, name, sha256))
+
+    def version(self, name: str, sha256: str) -> FileVersion:
+        row = self.db.execute(
+            "SELECT name, source, sha256, size, first_seen, outcome, reasons, current "
+            "FROM versions WHERE name=? AND sha256=?", (name, sha256)).fetchone()
+        return FileVersion(*row[:7], bool(row[7]))
+
+    def current_versions(self) -> list[FileVersion]:
+        rows = self.db.execute(
+            "SELECT name, source, sha256, size, first_seen, outcome, reasons, current "
+            "FROM versions WHERE current=1 ORDER BY name").fetchall()
+        return [FileVersion(*r[:7], bool(r[7])) for r in rows]
+
+    def history(self, name: str) -> list[FileVersion]:
+        rows = self.db.execute(
+            "SELECT name, source, sha256, size, first_seen, outcome, reasons, current "
+            "FROM versions WHERE name=? ORDER BY seq", (name,)).fetchall()
+        return [FileVersion(*r[:7], bool(r[7])) for r in rows]
+
+    def quarantine(self, version: FileVersion, reason: str) -> Path:
+        """A copy of a rejected file with a plain Swedish note beside it on what to fix."""
+        target = self.quarantine_dir / safe_relative_path(version.name)
+        note = target.with_name(target.name + ".LÄS-MIG.txt")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists() or sha256_file(target) != version.sha256:
+            handle, temporary = tempfile.mkstemp(dir=target.parent)
+            os.close(handle)
+            shutil.copyfile(self.blob_path(version.sha256), temporary)
+            os.replace(temporary, target)
+        text = (
+            f"Filen {version.name} kunde inte läsas och har inte räknats i rapporten.\n\n"
+            f"Orsak: {reason}\n\n"
+            f"Så här rättar du: öppna filen, åtgärda felet ovan och spara den som .xlsx. Lägg "
+            f"sedan in den igen i inkorgens mapp {version.source}/ med samma namn; den nya "
+            f"versionen ersätter den här.\n\n"
+            f"Kontrollsumma (sha256): {version.sha256}\n")
+        handle, temporary = tempfile.mkstemp(dir=target.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, note)
+        return target
+
+    def _transaction(self) -> "_Transaction":
+        return _Transaction(self.db)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+
+
+def default_state_dir(inbox: Path) -> Path:
+    """Pipeline bookkeeping lives beside the inbox, never inside it (staff see only their files)."""
+    return Path(inbox).resolve().parent / "lofte-state"
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f<>:\"\\|?*]")
+
+
+def safe_relative_path(name: str) -> Path:
+    """An inbox-relative name as a path that cannot leave the folder it is joined to."""
+    parts = [_UNSAFE.sub("_", p)[:200] for p in name.split("/") if p not in ("", ".", "..")]
+    return Path(*parts) if parts else Path("namnlos")
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
