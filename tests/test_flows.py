@@ -53,7 +53,7 @@ def test_flow_parameters_are_described_for_the_ui_form():
 
     schema = parameter_schema(tertial_report).model_dump()
     assert schema["required"] == ["promise", "inbox", "out"]
-    assert list(schema["properties"]) == ["promise", "inbox", "out", "period", "final"]
+    assert list(schema["properties"]) == ["promise", "inbox", "out", "period", "final", "state"]
     assert all(p.get("description") for p in schema["properties"].values())
     assert schema["properties"]["final"]["type"] == "boolean"
 
