@@ -21,7 +21,7 @@ def build_tertial_report(promise: str, inbox: str, out: str, period: str, final:
     """Archive the inbox, reconcile against the promise, publish HTML, PDF, figures and CSVs."""
     result = build_report(promise, inbox, out, period, final=final, state_dir=state)
     return {"folder": str(result.folder), "figures": result.figures,
-            "rejected_rows": result.rejected_rows}
+            "rejected_rows": result.rejected_rows, "personal_data": result.personal_data}
 
 
 @task
@@ -29,7 +29,8 @@ def publish_run_summary(report: dict[str, Any]) -> None:
     """Status per target, files, rejected rows and links to the report, for the Prefect UI."""
     figures, folder = report["figures"], report["folder"]
     key = f"{figures['promise']}-{figures['period']}".lower()
-    create_markdown_artifact(report_markdown(figures, folder, report["rejected_rows"]),
+    create_markdown_artifact(report_markdown(figures, folder, report["rejected_rows"],
+                                             report["personal_data"]),
                              key=f"sammanfattning-{key}", description="Sammanfattning av körningen")
     create_table_artifact(target_rows(figures), key=f"mal-{key}", description="Status per mål")
     for name in ("rapport.html", "rapport.pdf"):

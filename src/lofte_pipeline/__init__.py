@@ -1,3 +1,3 @@
 """lofte-pipeline: follow-up reports for Swedish medborgarlöften (citizen promises)."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

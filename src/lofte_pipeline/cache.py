@@ -37,6 +37,7 @@ class ParseCache:
         if isinstance(result, FileValidation):
             result.accepted = result.accepted.assign(file=name)
             result.rejected = result.rejected.assign(file=name)
+            result.findings = result.findings.assign(file=name)
         return result
 
     def put(self, file_sha256: str, source: str, result: FileValidation | str) -> None:

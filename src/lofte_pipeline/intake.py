@@ -17,7 +17,8 @@ from .errors import InboxError, UnreadableFileError
 from .ingest import ReadLimits, is_ignored, read_sheets
 from .models import FileOutcome, Intake, SourceSummary
 from .promise import Promise
-from .validate import FileValidation, empty_accepted, empty_rejected, validate_sheets
+from .validate import (FINDING_COLUMNS, FileValidation, empty_accepted, empty_rejected,
+                       validate_sheets)
 
 
 def list_inbox(inbox: Path) -> list[Path]:
@@ -103,11 +104,12 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
     outcomes: list[FileOutcome] = []
     accepted: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
+    findings: list[pd.DataFrame] = []
     if archive is None:
         for path in list_inbox(inbox):
             outcome, result = read_file(path, inbox, promise, limits, cache)
-            _collect(outcome, result, outcomes, accepted, rejected)
-        return assemble_intake(promise, outcomes, accepted, rejected)
+            _collect(outcome, result, outcomes, accepted, rejected, findings)
+        return assemble_intake(promise, outcomes, accepted, rejected, findings)
     for path in list_inbox(inbox):
         name = path.relative_to(inbox).as_posix()
         try:
@@ -122,20 +124,23 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
             archive.quarantine(version, outcome.reason)
         else:
             archive.record_outcome(version.name, version.sha256, "accepted")
-        _collect(outcome, result, outcomes, accepted, rejected)
-    return assemble_intake(promise, outcomes, accepted, rejected)
+        _collect(outcome, result, outcomes, accepted, rejected, findings)
+    return assemble_intake(promise, outcomes, accepted, rejected, findings)
 
 
 def _collect(outcome: FileOutcome, result: FileValidation | None, outcomes: list[FileOutcome],
-             accepted: list[pd.DataFrame], rejected: list[pd.DataFrame]) -> None:
+             accepted: list[pd.DataFrame], rejected: list[pd.DataFrame],
+             findings: list[pd.DataFrame]) -> None:
     outcomes.append(outcome)
     if result is not None:
         accepted.append(result.accepted)
         rejected.append(result.rejected)
+        findings.append(result.findings)
 
 
 def assemble_intake(promise: Promise, outcomes: list[FileOutcome], accepted: list[pd.DataFrame],
-                    rejected: list[pd.DataFrame]) -> Intake:
+                    rejected: list[pd.DataFrame],
+                    findings: list[pd.DataFrame] | None = None) -> Intake:
     """Combine per-file results (read here or by one task per file in a flow) into one intake."""
     sources = {s.id: SourceSummary(s.id, s.name) for s in promise.sources}
     for outcome in sorted(outcomes, key=lambda o: o.path):
@@ -153,9 +158,14 @@ def assemble_intake(promise: Promise, outcomes: list[FileOutcome], accepted: lis
     all_rejected = (pd.concat(rejected_rows, ignore_index=True) if rejected_rows
                     else empty_rejected())
     order = ["file", "sheet", "row"]
+    found = [f for f in (findings or []) if not f.empty]
+    all_findings = (pd.concat(found, ignore_index=True).sort_values(order + ["column"],
+                                                                     kind="stable")
+                    if found else pd.DataFrame(columns=FINDING_COLUMNS))
     return Intake(
         accepted=all_accepted.sort_values(order, kind="stable").reset_index(drop=True),
         rejected=all_rejected.sort_values(order + ["column"], kind="stable").reset_index(drop=True),
         files=sorted(outcomes, key=lambda o: o.path),
         sources=sources,
+        findings=all_findings.reset_index(drop=True),
     )

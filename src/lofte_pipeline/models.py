@@ -42,6 +42,8 @@ class Intake:
     rejected: pd.DataFrame
     files: list[FileOutcome]
     sources: dict[str, SourceSummary]
+    findings: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Where personal data was found and removed: file, sheet, row, column, kind."""
 
     @property
     def rejected_files(self) -> list[FileOutcome]:

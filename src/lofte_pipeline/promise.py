@@ -109,6 +109,8 @@ class Promise(_Model):
     signatories: tuple[Signatory, ...] = Field((), alias="undertecknare")
     purpose: str = Field("", alias="syfte")
     follow_up: str = Field("", alias="uppfoljning")
+    publish_comments: bool = Field(False, alias="publicera_kommentarer")
+    """Free-text comments are published in aktiviteter.csv only when the promise says so."""
     statements: tuple[PromiseStatement, ...] = Field(alias="loften", min_length=1)
     districts: tuple[NamedPlace, ...] = Field(alias="kommundelar", min_length=1)
     sources: tuple[Source, ...] = Field(alias="kallor", min_length=1)

@@ -27,7 +27,7 @@ from .promise import Promise, load_promise, promise_hash
 from .reconcile import Reconciliation, reconcile
 
 OUTPUT_FILES = ("rapport.html", "rapport.pdf", "figures.json", "aktiviteter.csv", "avvisat.csv",
-                "manifest.json")
+                "personuppgifter.csv", "manifest.json")
 
 
 @dataclass
@@ -35,6 +35,7 @@ class ReportResult:
     folder: Path
     figures: dict[str, Any]
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
+    personal_data: list[dict[str, Any]] = field(default_factory=list)
 
     def path(self, name: str) -> Path:
         return self.folder / name
@@ -79,10 +80,11 @@ def figures_document(promise: Promise, result: Reconciliation, intake: Intake) -
         },
         "rejected_files": [{"file": f.path, "reason": f.reason} for f in intake.rejected_files],
         "activities_counted": len(result.activities),
+        "personal_data_removed": len(intake.findings),
     }
 
 
-def activities_csv(result: Reconciliation) -> pd.DataFrame:
+def activities_csv(result: Reconciliation, publish_comments: bool = False) -> pd.DataFrame:
     """One line per accepted row behind a counted activity, numbered by activity."""
     rows = result.rows
     activities = result.activities.set_index("activity_no")
@@ -100,8 +102,29 @@ def activities_csv(result: Reconciliation) -> pd.DataFrame:
         "rad": rows["row"],
         "rapporterat_datum": rows["date"].map(lambda d: d.isoformat()),
         "antal": rows["count"],
-        "kommentar": rows["comment"],
+        **({"kommentar": rows["comment"]} if publish_comments else {}),
     })
+
+
+def findings_csv(intake: Intake) -> pd.DataFrame:
+    """Where personal data was found and removed (never the data itself), for staff to clean."""
+    found = intake.findings
+    return pd.DataFrame({"fil": found.get("file", []), "blad": found.get("sheet", []),
+                         "rad": found.get("row", []), "kolumn": found.get("column", []),
+                         "typ": found.get("kind", [])})
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 where no cell can run as a formula when opened in a spreadsheet program."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return safe.to_csv(index=False).encode("utf-8")
 
 
 def rejected_csv(intake: Intake) -> pd.DataFrame:
@@ -179,8 +202,9 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     files: dict[str, bytes] = {
         "figures.json": _json(figures),
         "manifest.json": _json(manifest_document(promise, period, intake, promise_sha256)),
-        "aktiviteter.csv": activities_csv(result).to_csv(index=False).encode("utf-8"),
-        "avvisat.csv": rejected_csv(intake).to_csv(index=False).encode("utf-8"),
+        "aktiviteter.csv": csv_bytes(activities_csv(result, promise.publish_comments)),
+        "avvisat.csv": csv_bytes(rejected_csv(intake)),
+        "personuppgifter.csv": csv_bytes(findings_csv(intake)),
         "rapport.html": html.encode("utf-8"),
     }
     if pdf:
@@ -190,7 +214,8 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     folder = out / promise.id / period.id
     publish_folder(folder, files)
     rejected = intake.rejected.astype({"row": "int64"}).to_dict("records")
-    return ReportResult(folder, figures, rejected)
+    found = intake.findings.astype({"row": "int64"}).to_dict("records")
+    return ReportResult(folder, figures, rejected, found)
 
 
 def manifest_document(promise: Promise, period: Period, intake: Intake,

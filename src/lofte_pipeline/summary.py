@@ -20,6 +20,7 @@ def target_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def report_markdown(figures: dict[str, Any], folder: str, rejected_rows: list[dict[str, Any]],
+                    personal_data: list[dict[str, Any]] | None = None,
                     max_rejections: int = 50) -> str:
     """Status per target, files read, rows rejected with reasons, and where the report is."""
     kind = "Utkast" if figures.get("draft", True) else "Slutlig rapport"
@@ -46,6 +47,12 @@ def report_markdown(figures: dict[str, Any], folder: str, rejected_rows: list[di
                          f"| {_cell(r['value'])} | {_cell(r['reason'])} |")
         if len(rejected_rows) > max_rejections:
             lines.append(f"\n… och {len(rejected_rows) - max_rejections} till: se avvisat.csv.")
+    if personal_data:
+        lines += ["", f"## Personuppgifter som tagits bort ({len(personal_data)})", "",
+                  "Uppgifterna har inte publicerats. Ta bort dem ur källfilerna:", "",
+                  "| Fil | Blad | Rad | Kolumn | Typ |", "|---|---|---|---|---|"]
+        lines += [f"| {p['file']} | {p['sheet']} | {p['row']} | {p['column']} | {p['kind']} |"
+                  for p in personal_data[:max_rejections]]
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from .ingest import RawSheet
 from .promise import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Promise
+from .redact import KIND_NAMES, redact
 from .text import fold, fold_compact
 
 HEADER_SEARCH_ROWS = 10
@@ -44,10 +45,14 @@ _SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 EXCEL_EPOCH = date(1899, 12, 30)
 
 
+FINDING_COLUMNS = ["file", "sheet", "row", "column", "kind"]
+
+
 @dataclass
 class SheetResult:
     accepted: pd.DataFrame
     rejected: pd.DataFrame
+    findings: pd.DataFrame
 
 
 @dataclass
@@ -62,6 +67,8 @@ class FileValidation:
     rejected: pd.DataFrame
     sheets_read: list[str] = field(default_factory=list)
     sheets_skipped: list[str] = field(default_factory=list)
+    findings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FINDING_COLUMNS))
+    """Where personal data was found (and removed): file, sheet, row, column, kind."""
 
 
 def column_lookup(promise: Promise, source_id: str) -> dict[str, str]:
@@ -237,7 +244,28 @@ def validate_sheet(sheet: RawSheet, header: HeaderMatch, promise: Promise, sourc
     }, columns=ACCEPTED_COLUMNS)
     rejected = pd.DataFrame(problems, columns=REJECTED_COLUMNS)
     rejected = rejected.sort_values("row", kind="stable").reset_index(drop=True)
-    return SheetResult(accepted.reset_index(drop=True), rejected)
+    findings: list[pd.DataFrame] = []
+    for frame_, column, label in ((accepted, "place", "Plats"), (accepted, "comment", "Kommentar"),
+                                  (rejected, "value", None)):
+        cleaned, kinds = _redact_series(frame_[column])
+        frame_[column] = cleaned
+        hit = kinds.map(bool)
+        if hit.any():
+            findings.append(pd.DataFrame({
+                "file": file, "sheet": sheet.name, "row": frame_.loc[hit, "row"].astype(int),
+                "column": label or frame_.loc[hit, "column"], "kind": kinds[hit]}))
+    found = (pd.concat(findings, ignore_index=True) if findings
+             else pd.DataFrame(columns=FINDING_COLUMNS))
+    return SheetResult(accepted.reset_index(drop=True), rejected, found)
+
+
+def _redact_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Personal data removed, and per value the kinds found ('' when none)."""
+    results = _map_unique(values.astype(object), lambda v: redact(v) if isinstance(v, str)
+                          else (v, []))
+    cleaned = results.map(lambda r: r[0])
+    kinds = results.map(lambda r: ", ".join(sorted({KIND_NAMES[k] for k in r[1]})))
+    return cleaned, kinds
 
 
 def _map_unique(values: pd.Series, convert: object) -> pd.Series:
@@ -262,7 +290,7 @@ def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
     from .errors import UnreadableFileError
 
     lookup = column_lookup(promise, source)
-    accepted, rejected, read, skipped = [], [], [], []
+    accepted, rejected, found, read, skipped = [], [], [], [], []
     missing_by_sheet = {}
     for sheet in sheets:
         header = find_header(sheet.rows, lookup)
@@ -273,6 +301,7 @@ def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
         result = validate_sheet(sheet, header, promise, source, file)
         accepted.append(result.accepted)
         rejected.append(result.rejected)
+        found.append(result.findings)
         read.append(sheet.name)
     if not read:
         if not sheets or all(not any(not _is_blank(c) for r in s.rows for c in r) for s in sheets):
@@ -288,6 +317,8 @@ def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
         accepted=pd.concat(accepted, ignore_index=True) if accepted else empty_accepted(),
         rejected=pd.concat(rejected, ignore_index=True) if rejected else empty_rejected(),
         sheets_read=read, sheets_skipped=skipped,
+        findings=(pd.concat(found, ignore_index=True) if any(not f.empty for f in found)
+                  else pd.DataFrame(columns=FINDING_COLUMNS)),
     )
 
 
