@@ -10,7 +10,7 @@ from lofte_pipeline.redact import REDACTED, luhn_ok, redact
     ("8112189876", "personnummer"),         # without dash
     ("19811218-9876", "personnummer"),      # with century
     ("198112189876", "personnummer"),
-    ("811278-9874", "personnummer"),        # samordningsnummer (day + 60)
+    ("811278-9873", "personnummer"),        # samordningsnummer (day + 60)
     ("070-123 45 67", "telefon"),
     ("0701234567", "telefon"),
     ("+46 70 123 45 67", "telefon"),
