@@ -37,8 +37,11 @@ def _check(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise LofteError(f"Filen {path} finns inte.")
+    from .isolation import IsolatedReader
+
     try:
-        result = check_file(path, promise, args.source)
+        with IsolatedReader() as reader:
+            result = check_file(path, promise, args.source, reader=reader)
     except UnreadableFileError as exc:
         if args.format == "json":
             print(json.dumps({"file": path.name, "readable": False, "reason": exc.reason},

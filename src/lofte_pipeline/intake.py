@@ -7,14 +7,16 @@ the promise, is reported as rejected with the reason.
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
-from .archive import Archive
+from .archive import Archive, FileVersion
 from .cache import ParseCache
 from .errors import InboxError, UnreadableFileError
 from .ingest import ReadLimits, is_ignored, read_sheets
+from .isolation import IsolatedReader
 from .models import FileOutcome, Intake, SourceSummary
 from .promise import Promise
 from .validate import (FINDING_COLUMNS, FileValidation, empty_accepted, empty_rejected,
@@ -44,13 +46,16 @@ def sha256_of(path: Path) -> str:
 
 
 def check_file(path: Path, promise: Promise, source: str, name: str | None = None,
-               limits: ReadLimits = ReadLimits()) -> FileValidation:
+               limits: ReadLimits = ReadLimits(),
+               reader: IsolatedReader | None = None) -> FileValidation:
     """Read and validate one file; raises UnreadableFileError when it is unusable as a whole."""
-    return validate_sheets(read_sheets(path, limits), promise, source, name or path.name)
+    sheets = reader.read(path, limits) if reader else read_sheets(path, limits)
+    return validate_sheets(sheets, promise, source, name or path.name)
 
 
 def read_version(data: Path, name: str, sha256: str, promise: Promise,
                  limits: ReadLimits = ReadLimits(), cache: ParseCache | None = None,
+                 reader: IsolatedReader | None = None,
                  ) -> tuple[FileOutcome, FileValidation | None]:
     """One dropped file's fate, read from `data` (its archived bytes) and reported as `name`.
 
@@ -70,8 +75,8 @@ def read_version(data: Path, name: str, sha256: str, promise: Promise,
     cached = cache.get(sha256, source, name) if cache else None
     if cached is None:
         try:
-            cached = validate_sheets(read_sheets(data, limits, display_name=name), promise,
-                                     source, name)
+            read = reader.read if reader else read_sheets
+            cached = validate_sheets(read(data, limits, display_name=name), promise, source, name)
         except UnreadableFileError as exc:
             cached = exc.reason
         if cache:
@@ -94,7 +99,8 @@ def read_file(path: Path, inbox: Path, promise: Promise, limits: ReadLimits = Re
 
 
 def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
-               cache: ParseCache | None = None, archive: Archive | None = None) -> Intake:
+               cache: ParseCache | None = None, archive: Archive | None = None,
+               isolate: bool = True) -> Intake:
     """Everything in the inbox; with an archive, every file is first kept there by content and
     the report is made from the archive's current versions (a file removed from the inbox is
     not lost: a corrected version dropped under the same name replaces it)."""
@@ -116,16 +122,24 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
             archive.register(path, name, name.split("/")[0] if "/" in name else "")
         except FileNotFoundError:
             continue  # removed between listing and copying; it will be seen if it returns
-    for version in archive.current_versions():
-        outcome, result = read_version(archive.blob_path(version.sha256), version.name,
-                                       version.sha256, promise, limits, cache)
-        if outcome.reason:
-            archive.record_outcome(version.name, version.sha256, "rejected", outcome.reason)
-            archive.quarantine(version, outcome.reason)
-        else:
-            archive.record_outcome(version.name, version.sha256, "accepted")
-        _collect(outcome, result, outcomes, accepted, rejected, findings)
+    with IsolatedReader() if isolate else nullcontext() as reader:
+        for version in archive.current_versions():
+            _read_current(archive, version, promise, limits, cache, reader,
+                          (outcomes, accepted, rejected, findings))
     return assemble_intake(promise, outcomes, accepted, rejected, findings)
+
+
+def _read_current(archive: Archive, version: FileVersion, promise: Promise, limits: ReadLimits,
+                  cache: ParseCache | None, reader: IsolatedReader | None,
+                  into: tuple[list, list, list, list]) -> None:
+    outcome, result = read_version(archive.blob_path(version.sha256), version.name,
+                                   version.sha256, promise, limits, cache, reader)
+    if outcome.reason:
+        archive.record_outcome(version.name, version.sha256, "rejected", outcome.reason)
+        archive.quarantine(version, outcome.reason)
+    else:
+        archive.record_outcome(version.name, version.sha256, "accepted")
+    _collect(outcome, result, *into)
 
 
 def _collect(outcome: FileOutcome, result: FileValidation | None, outcomes: list[FileOutcome],

@@ -1,0 +1,133 @@
+"""Reading untrusted workbooks in a child process with a memory cap and a time limit.
+
+A crafted file can make a native reader allocate gigabytes or abort the process (a Rust abort
+cannot be caught). The parent survives either: the file is rejected with a reason, a fresh child
+takes the next file. One child serves many files, so the cost is one process start per inbox read.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import UnreadableFileError
+from .ingest import RawSheet, ReadLimits, read_sheets
+
+MEMORY_LIMIT_BYTES = 1536 * 1024**2
+TIME_LIMIT_SECONDS = 120.0
+_HEADER = struct.Struct("!Q")
+
+
+class IsolatedReader:
+    """`read(path, limits, display_name)` like ingest.read_sheets, but in a bounded child."""
+
+    def __init__(self, memory_limit: int = MEMORY_LIMIT_BYTES,
+                 time_limit: float = TIME_LIMIT_SECONDS) -> None:
+        self.memory_limit = memory_limit
+        self.time_limit = time_limit
+        self.child: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> "IsolatedReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.child is not None:
+            if self.child.poll() is None:
+                self.child.stdin.close()  # type: ignore[union-attr]
+                try:
+                    self.child.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self.child.kill()
+                    self.child.wait()
+            self.child.stdout.close()  # type: ignore[union-attr]
+            self.child = None
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self.child is None or self.child.poll() is not None:
+            self.close()
+            self.child = subprocess.Popen(
+                [sys.executable, "-m", "lofte_pipeline.isolation", str(self.memory_limit)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        return self.child
+
+    def read(self, path: Path, limits: ReadLimits = ReadLimits(),
+             display_name: str | None = None) -> list[RawSheet]:
+        child = self._start()
+        request = pickle.dumps((str(path), limits, display_name))
+        try:
+            child.stdin.write(_HEADER.pack(len(request)) + request)  # type: ignore[union-attr]
+            child.stdin.flush()  # type: ignore[union-attr]
+            status, payload = _receive(child, self.time_limit)
+        except TimeoutError:
+            child.kill()
+            child.wait()
+            self.close()
+            raise UnreadableFileError(
+                f"Filen tog mer än {self.time_limit:.0f} s att läsa och har inte lästs; "
+                "spara om den från Excel som .xlsx.") from None
+        except (BrokenPipeError, EOFError, OSError):
+            self.close()
+            raise UnreadableFileError(
+                "Filen kunde inte läsas: den krävde mer minne än ett kalkylark kan behöva "
+                "eller är skadad. Spara om den från Excel som .xlsx.") from None
+        if status == "ok":
+            return [RawSheet(name, rows) for name, rows in payload]
+        raise UnreadableFileError(payload)
+
+
+def _receive(child: subprocess.Popen[bytes], timeout: float) -> tuple[str, object]:
+    stream = child.stdout
+    header = _read_exact(stream, _HEADER.size, timeout)
+    (size,) = _HEADER.unpack(header)
+    return pickle.loads(_read_exact(stream, size, timeout))
+
+
+def _read_exact(stream, size: int, timeout: float) -> bytes:  # noqa: ANN001
+    chunks, remaining = [], size
+    fd = stream.fileno()
+    while remaining:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        if not ready:
+            raise TimeoutError
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _serve(memory_limit: int) -> None:
+    """The child: read requests from stdin, answer on stdout, until stdin closes."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        header = requests.read(_HEADER.size)
+        if len(header) < _HEADER.size:
+            return
+        path, limits, display_name = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
+        try:
+            sheets = read_sheets(Path(path), limits, display_name)
+            answer: tuple[str, object] = ("ok", [(s.name, s.rows) for s in sheets])
+        except UnreadableFileError as exc:
+            answer = ("error", exc.reason)
+        except MemoryError:
+            answer = ("error", "Filen kräver mer minne än ett kalkylark kan behöva och har inte "
+                               "lästs; spara om den från Excel som .xlsx.")
+        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        answers.write(_HEADER.pack(len(data)) + data)
+        answers.flush()
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]) if len(sys.argv) > 1 else MEMORY_LIMIT_BYTES)
