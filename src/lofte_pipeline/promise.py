@@ -92,11 +92,12 @@ class Target(_Model):
     every_district: bool = Field(False, alias="alla_kommundelar")
     places: tuple[NamedPlace, ...] = Field((), alias="platser")
     per_tertial_minimum: int | None = Field(None, alias="minst_per_tertial", ge=1)
+    per_month_minimum: int | None = Field(None, alias="minst_per_manad", ge=1)
 
     @property
     def reported_only(self) -> bool:
         return (self.goal is None and not self.every_district and not self.places
-                and self.per_tertial_minimum is None)
+                and self.per_tertial_minimum is None and self.per_month_minimum is None)
 
 
 class Promise(_Model):

@@ -101,6 +101,11 @@ def target_figures(target: Target, activities: pd.DataFrame, promise: Promise,
     per_period = {p.id: int(mine["date"].between(p.start, p.end).sum()) for p in elapsed}
     periods_missing = ([p for p, n in per_period.items() if n < (target.per_tertial_minimum or 0)]
                        if target.per_tertial_minimum else [])
+    if target.per_month_minimum:
+        months = mine["date"].map(lambda d: f"{d.year}-{d.month:02}").value_counts()
+        elapsed_months = [f"{period.year}-{n:02}" for n in range(1, period.end.month + 1)]
+        periods_missing += [m for m in elapsed_months
+                            if months.get(m, 0) < target.per_month_minimum]
     done = len(mine)
     k = period.tertial
     expected = target.goal * k // 3 if target.goal is not None else None
@@ -129,8 +134,9 @@ def target_figures(target: Target, activities: pd.DataFrame, promise: Promise,
 
 def _all_met(target: Target, done: int, districts_missing: list[str], places_missing: list[str],
              periods_missing: list[str], tertial: int) -> bool:
-    if target.per_tertial_minimum is not None and (tertial < 3 or periods_missing):
-        return False  # 'every tertial' can only be fulfilled once the year is over
+    recurring = target.per_tertial_minimum is not None or target.per_month_minimum is not None
+    if recurring and (tertial < 3 or periods_missing):
+        return False  # 'every tertial/month' can only be fulfilled once the year is over
     return ((target.goal is None or done >= target.goal) and not districts_missing
             and not places_missing)
 
