@@ -38,9 +38,9 @@ def test_check_lists_what_would_be_rejected_with_excel_row_numbers(bad_workbook,
     assert main(["check", str(bad_workbook), "--promise", str(promise_file),
                  "--source", "polisen"]) == 1
     out = capsys.readouterr().out
-    assert "blad 'Logg', rad 3, kolumn Aktivitet: 'Trygghetsvandrig'" in out
+    assert "Aktivitet 'Trygghetsvandrig' – blad 'Logg', rad 3:" in out
     assert "Menade du 'Trygghetsvandring'?" in out
-    assert "rad 4, kolumn Kommundel: 'Marifred'" in out
+    assert "Kommundel 'Marifred' – blad 'Logg', rad 4:" in out
 
 
 def test_check_json_for_tools(bad_workbook, promise_file, capsys):

@@ -50,23 +50,80 @@ def _check(args: argparse.Namespace) -> int:
             print(f"{path.name}: kan inte läsas. {exc.reason}")
         return 1
     problems = result.rejected
+    rejected_rows = int(problems[["sheet", "row"]].drop_duplicates().shape[0])
     if args.format == "json":
         print(json.dumps({
             "file": path.name, "readable": True, "sheets": result.sheets_read,
-            "rows_accepted": len(result.accepted),
-            "rows_rejected": int(problems[["sheet", "row"]].drop_duplicates().shape[0]),
+            "rows_accepted": len(result.accepted), "rows_rejected": rejected_rows,
             "problems": [{"sheet": r.sheet, "row": int(r.row), "column": r.column,
                           "value": r.value, "reason": r.reason}
                          for r in problems.itertuples()],
+            "groups": problem_groups(problems),
         }, ensure_ascii=False, indent=2))
-    else:
-        rejected_rows = problems[["sheet", "row"]].drop_duplicates().shape[0]
-        print(f"{path.name}: {len(result.accepted)} rader godkända, {rejected_rows} rader "
-              f"skulle avvisas.")
-        for r in problems.itertuples():
-            where = f"blad '{r.sheet}', " if r.sheet else ""
-            print(f"  {where}rad {r.row}, kolumn {r.column}: '{r.value}'. {r.reason}")
+        return 1 if not problems.empty else 0
+    print(f"{path.name}: {len(result.accepted)} rader godkända, {rejected_rows} rader "
+          f"skulle avvisas.")
+    for group in problem_groups(problems):
+        rows = ", ".join(f"{r}" for r in group["rows"])
+        where = f"blad '{group['sheet']}', " if group["sheet"] else ""
+        value = f"'{group['value']}'" if group["value"] else "(tomt)"
+        print(f"\n  {group['column']} {value} – {where}rad {rows}:\n    {group['reason']}")
+    if not problems.empty:
+        print("\nRätta raderna i filen och kör kontrollen igen innan du lämnar in den.")
     return 1 if not problems.empty else 0
+
+
+def problem_groups(problems) -> list[dict[str, object]]:  # noqa: ANN001 - a DataFrame
+    """One entry per kind of problem (column, value, reason), with the Excel rows it is on."""
+    groups: dict[tuple[str, str, str, str], list[int]] = {}
+    for r in problems.itertuples():
+        groups.setdefault((r.column, r.value, r.reason, r.sheet), []).append(int(r.row))
+    ordered = sorted(groups.items(), key=lambda item: (item[1][0], item[0][0]))
+    return [{"column": c, "value": v, "reason": why, "sheet": sheet, "rows": rows}
+            for (c, v, why, sheet), rows in ordered]
+
+
+def _template(args: argparse.Namespace) -> int:
+    from .promise import load_promise
+    from .workbook_template import write_template
+
+    promise = load_promise(args.promise)
+    path = write_template(promise, args.source, Path(args.output))
+    print(f"Mall skriven: {path} (källa {args.source}, {promise.municipality} {promise.year})")
+    return 0
+
+
+def _validate_promise(args: argparse.Namespace) -> int:
+    from .errors import PromiseFileError
+    from .promise import load_promise
+
+    try:
+        promise = load_promise(args.file)
+    except PromiseFileError as exc:
+        print(f"Löftesfilen har fel:\n{exc}")
+        return 1
+    measurable = [t for t in promise.targets if not t.reported_only]
+    print(f"{args.file}: giltig. {promise.municipality} {promise.year}: "
+          f"{len(promise.statements)} löften, {len(promise.targets)} mål ({len(measurable)} "
+          f"mätbara), {len(promise.activities)} aktiviteter, {len(promise.districts)} "
+          f"kommundelar, källor: {', '.join(promise.source_ids)}.")
+    return 0
+
+
+def _new_promise(args: argparse.Namespace) -> int:
+    from .promise import load_promise, new_promise_text
+
+    source = load_promise(args.source_file)
+    text = new_promise_text(Path(args.source_file).read_text(encoding="utf-8"), source,
+                            args.id, args.year, args.municipality)
+    target = Path(args.output)
+    if target.exists():
+        raise LofteError(f"{target} finns redan; välj ett annat namn.")
+    target.write_text(text, encoding="utf-8")
+    load_promise(target)
+    print(f"Nytt löfte: {target}. Redigera löften, kommundelar och mål, och kontrollera med "
+          f"'lofte validate-promise {target}'.")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -127,6 +184,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--promise", default=str(bundled_promise_path()), help="löftesfilen")
     demo.add_argument("--seed", type=int, default=2019, help="slumpfrö för demodata")
     demo.set_defaults(run=_demo)
+
+    template = commands.add_parser("template", help="skriv en loggmall (xlsx) för en källa")
+    template.add_argument("--promise", required=True, help="löftesfilen (YAML)")
+    template.add_argument("--source", required=True, help="källa, t.ex. kommunen")
+    template.add_argument("-o", "--output", default="mall.xlsx", help="mallens filnamn")
+    template.set_defaults(run=_template)
+
+    validate_promise = commands.add_parser("validate-promise",
+                                           help="kontrollera en löftesfil och förklara felen")
+    validate_promise.add_argument("file", help="löftesfilen (YAML)")
+    validate_promise.set_defaults(run=_validate_promise)
+
+    new_promise = commands.add_parser(
+        "new-promise", help="börja ett nytt löfte (nytt år eller ny kommun) från ett befintligt")
+    new_promise.add_argument("--from", dest="source_file", required=True,
+                             help="befintlig löftesfil att utgå från")
+    new_promise.add_argument("--id", required=True, help="nytt id, t.ex. strangnas-2020")
+    new_promise.add_argument("--year", type=int, required=True, help="löftesåret")
+    new_promise.add_argument("--municipality", help="ny kommun (standard: samma)")
+    new_promise.add_argument("-o", "--output", required=True, help="den nya filen")
+    new_promise.set_defaults(run=_new_promise)
 
     serve = commands.add_parser(
         "serve", help="kör allt på en server: Prefect, scheman och bevakning av inkorgen")

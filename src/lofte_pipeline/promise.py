@@ -250,3 +250,24 @@ def bundled_promise_path(name: str = "strangnas-2019.yaml") -> Path:
     if repo_copy.exists():
         return repo_copy
     return Path(__file__).resolve().parent / "promises" / name
+
+
+def new_promise_text(text: str, source: Promise, new_id: str, year: int,
+                     municipality: str | None = None) -> str:
+    """Next year's (or another municipality's) promise file from this one, comments kept.
+
+    Only id, year, signing date and municipality change; promises, districts and targets are left
+    for a person to edit.
+    """
+    import re
+
+    replacements = [(r"^id: .*$", f"id: {new_id}"), (r"^ar: .*$", f"ar: {year}"),
+                    (r"^undertecknat: .*$", f"undertecknat: {year}-01-01"),
+                    (r"^titel: .*$", f"titel: Medborgarlöfte {year}")]
+    if municipality:
+        replacements.append((r"^kommun: .*$", f"kommun: {municipality}"))
+    for pattern, replacement in replacements:
+        text = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    header = (f"# Utgår från {source.id} ({source.municipality} {source.year}). Uppdatera "
+              "löften, kommundelar, källor och mål innan filen används.\n")
+    return header + text
