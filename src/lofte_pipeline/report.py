@@ -26,8 +26,8 @@ from .period import Period
 from .promise import Promise, load_promise, promise_hash
 from .reconcile import Reconciliation, reconcile
 
-OUTPUT_FILES = ("rapport.html", "rapport.pdf", "figures.json", "aktiviteter.csv", "avvisat.csv",
-                "personuppgifter.csv", "manifest.json")
+OUTPUT_FILES = ("rapport.html", "rapport.pdf", "figures.json", "figures.csv", "aktiviteter.csv",
+                "avvisat.csv", "personuppgifter.csv", "manifest.json")
 
 
 @dataclass
@@ -191,6 +191,7 @@ def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
 
 def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *, pdf: bool = True,
                  final: bool = False, promise_sha256: str = "") -> ReportResult:
+    from .opendata import figures_csv
     from .render import render_html, render_pdf, report_context
 
     result = reconcile(intake.accepted, promise, period)
@@ -201,6 +202,7 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     html = render_html(report_context(promise, result, intake, draft=not final))
     files: dict[str, bytes] = {
         "figures.json": _json(figures),
+        "figures.csv": figures_csv(figures),
         "manifest.json": _json(manifest_document(promise, period, intake, promise_sha256)),
         "aktiviteter.csv": csv_bytes(activities_csv(result, promise.publish_comments)),
         "avvisat.csv": csv_bytes(rejected_csv(intake)),
@@ -208,7 +210,8 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
         "rapport.html": html.encode("utf-8"),
     }
     if pdf:
-        title = f"{promise.title} – {promise.municipality}: uppföljning {period.name_sv}"
+        title = (f"{promise.title} – {promise.municipality}: uppföljning {period.name_sv} "
+                 f"{period.year}")
         title = title if final else f"UTKAST: {title}"
         files["rapport.pdf"] = render_pdf(html, title)
     folder = out / promise.id / period.id

@@ -1,0 +1,185 @@
+"""Rendering: Swedish formatting, the summary written from the figures, the HTML's structure,
+and the open data (figures.csv) that carries the report's numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from html.parser import HTMLParser
+
+import pytest
+
+from lofte_pipeline.intake import read_inbox
+from lofte_pipeline.opendata import COLUMNS, figures_csv
+from lofte_pipeline.period import Period
+from lofte_pipeline.reconcile import reconcile
+from lofte_pipeline.render import (date_sv, number_sv, render_html, report_context,
+                                   summary_paragraphs, tertial_months)
+from lofte_pipeline.report import figures_document
+from inboxes import build_inbox
+
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory, promise):
+    return read_inbox(build_inbox(tmp_path_factory.mktemp("inbox")), promise)
+
+
+@pytest.fixture(scope="module")
+def rendered(intake, promise):
+    """Per tertial: (reconciliation, context, html, figures.json document)."""
+    out = {}
+    for k in (1, 2, 3):
+        result = reconcile(intake.accepted, promise, Period(2019, k))
+        context = report_context(promise, result, intake, draft=k < 3)
+        out[k] = (result, context, render_html(context),
+                  figures_document(promise, result, intake))
+    return out
+
+
+def test_swedish_dates_numbers_and_months():
+    assert date_sv(date(2019, 5, 2)) == "2 maj 2019"
+    assert date_sv(date(2019, 12, 31)) == "31 december 2019"
+    assert number_sv(1234) == "1\u00a0234" and number_sv(7) == "7"
+    assert [tertial_months(k) for k in (1, 2, 3)] == [
+        "januari–april", "maj–augusti", "september–december"]
+
+
+def test_summary_is_written_from_the_counts():
+    counts = {"achieved": 4, "on_track": 2, "behind": 1, "missed": 0, "reported": 3}
+    first, second = summary_paragraphs(counts, 7, Period(2019, 2), 56, 33)
+    assert first == "Av löftets 7 mätbara mål är 4 uppnådda, 2 enligt plan och 1 efter plan."
+    assert second == ("3 mål redovisas utan utlovat antal. Totalt har 56 aktiviteter genomförts "
+                      "från 1 januari till 31 augusti 2019, varav 33 under tertial 2.")
+    none_yet = {"achieved": 0, "on_track": 6, "behind": 1, "missed": 0, "reported": 0}
+    first, second = summary_paragraphs(none_yet, 7, Period(2019, 1), 1234, 1234)
+    assert first == "Av löftets 7 mätbara mål är inget uppnått ännu; 6 enligt plan och 1 efter plan."
+    assert second == "Totalt har 1\u00a0234 aktiviteter genomförts från 1 januari till 30 april 2019."
+    one = {"achieved": 1, "on_track": 0, "behind": 0, "missed": 0, "reported": 0}
+    assert summary_paragraphs(one, 1, Period(2019, 2), 1, 1)[0] == (
+        "Av löftets 1 mätbara mål är 1 uppnått.")
+
+
+def test_annual_summary_says_achieved_and_not_achieved():
+    counts = {"achieved": 5, "on_track": 0, "behind": 0, "missed": 2, "reported": 1}
+    first, _ = summary_paragraphs(counts, 7, Period(2019, 3), 40, 12)
+    assert first == "Av löftets 7 mätbara mål uppnåddes 5 under 2019 och 2 uppnåddes inte."
+    all_done = {"achieved": 7, "on_track": 0, "behind": 0, "missed": 0, "reported": 0}
+    assert summary_paragraphs(all_done, 7, Period(2019, 3), 40, 12)[0].endswith(
+        "; alla mätbara mål uppnåddes.")
+
+
+def test_the_summary_matches_the_figures(rendered):
+    for k, (result, context, html, _) in rendered.items():
+        counts = {s: sum(t.status == s for t in result.targets)
+                  for s in ("achieved", "on_track", "behind", "missed", "reported")}
+        assert context["summary"] == counts
+        assert context["activities_total"] == len(result.activities)
+        assert context["summary_paragraphs"][0] in html
+        # Every measurable target not yet achieved has what remains (or why it was missed).
+        open_targets = {t.id for t in result.targets if t.status not in ("achieved", "reported")}
+        if k < 3:
+            assert {t["id"] for t in context["remaining"]} == open_targets
+        else:
+            assert {t["id"] for t in context["not_achieved"]} == open_targets
+
+
+def test_what_remains_and_what_was_not_achieved_in_words(rendered):
+    t2 = {t["id"]: t for t in rendered[2][1]["targets"]}
+    assert t2["nya-grannsamverkansomraden"]["remaining"].startswith("Minst ")
+    assert "i Mariefred och Åkers styckebruk" in t2["trafikkontroller"]["remaining"]
+    assert t2["trafiksakerhetsrad"]["remaining"] == "Minst 1 i tertial 3."
+    t3 = {t["id"]: t for t in rendered[3][1]["targets"]}
+    assert t3["trafikkontroller"]["shortfall"] == "Ingen aktivitet i Mariefred."
+    assert t3["trygghetsvandringar"]["shortfall"].startswith("3 av utlovade 4 genomfördes")
+    html = rendered[3][2]
+    assert "Det här uppnåddes inte under 2019" in html and "Kvar till årets slut" not in html
+    assert "Kvar till årets slut" in rendered[2][2]
+
+
+def test_the_annual_report_compares_the_tertials(rendered):
+    html = rendered[3][2]
+    assert "Årsredovisning 2019" in html and "Utfall per mål och tertial 2019" in html
+    context = rendered[3][1]
+    assert all(None not in t["per_tertial"] for t in context["targets"])
+    assert sum(context["tertial_totals"]) == context["activities_total"]
+    # Before the year is over, later tertials are 'not yet', not zero.
+    assert rendered[1][1]["tertial_totals"][1:] == [None, None]
+    assert "ännu inte" in rendered[1][2]
+
+
+class Outline(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[int] = []
+        self.tables = 0
+        self.captions = 0
+        self.stack: list[str] = []
+        self.svgs: list[dict] = []
+        self.urls: list[str] = []
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        self.tables += tag == "table"
+        self.captions += tag == "caption"
+        if tag == "svg":
+            self.svgs.append(a)
+        if "id" in a:
+            self.ids.append(a["id"])
+        for key in ("src", "href"):
+            if a.get(key) and not a[key].startswith("#"):
+                self.urls.append(a[key])
+
+
+@pytest.mark.parametrize("tertial", [1, 2, 3])
+def test_html_is_semantic_and_self_contained(rendered, tertial):
+    html = rendered[tertial][2]
+    outline = Outline()
+    outline.feed(html)
+    assert outline.headings[0] == 1 and outline.headings.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(outline.headings, outline.headings[1:])), "skipped level"
+    assert outline.tables == outline.captions  # every table has a caption
+    assert not outline.urls  # no external requests: links only within the page
+    assert len(outline.ids) == len(set(outline.ids))  # unique ids
+    assert len(outline.svgs) == 3
+    for svg in outline.svgs:
+        assert svg["role"] == "img"
+        title_id, = svg["aria-labelledby"].split()
+        assert f'<title id="{title_id}">' in html
+    assert 'scope="col"' in html and 'scope="row"' in html
+    assert "Underlag t.o.m. " + ("30 april", "31 augusti", "31 december")[tertial - 1] in html
+
+
+def test_status_is_never_colour_alone(rendered):
+    html = rendered[2][2]
+    for cell in re.findall(r'<td class="status status-\w+">(.*?)</td>', html):
+        assert re.search(r'<span class="icon" aria-hidden="true">.</span> \w', cell), cell
+
+
+def test_figures_csv_carries_the_numbers_of_figures_json(rendered):
+    for k, (_, context, html, figures) in rendered.items():
+        figures = {**figures, "draft": k < 3}
+        data = figures_csv(figures)
+        assert data == figures_csv(figures)  # byte-identical
+        assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+        assert list(rows[0]) == COLUMNS
+        assert [r["target_id"] for r in rows] == [t["id"] for t in figures["targets"]]
+        for row, target in zip(rows, figures["targets"]):
+            assert row["status"] == target["status"]
+            assert int(row["done_to_date"]) == target["done_to_date"]
+            assert int(row["done_in_period"]) == target["done_in_period"]
+            assert row["goal"] == ("" if target["goal"] is None else str(target["goal"]))
+            assert row["districts_missing"] == ";".join(target["districts_missing"])
+            per = [row[f"done_t{j}"] for j in (1, 2, 3)]
+            assert per[:k] == [str(target["done_per_period"][f"2019-T{j}"])
+                               for j in range(1, k + 1)]
+            assert per[k:] == [""] * (3 - k)
+            assert row["draft"] == ("true" if k < 3 else "false")
+        # ... and they are the numbers the report shows.
+        by_id = {t["id"]: t for t in context["targets"]}
+        assert all(by_id[r["target_id"]]["done_to_date"] == int(r["done_to_date"]) for r in rows)
