@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine with Python 3.11: system libraries for WeasyPrint,
 # a virtual environment in .venv, and the project with its test extras.
-# Usage: scripts/setup.sh [--with-browser]
+# Usage: scripts/setup.sh [--test-tools]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,21 +13,23 @@ grep -q 'libpango-1.0.so.0' <<<"$libs" || need_apt+=(libpango-1.0-0)
 grep -q 'libpangoft2-1.0.so.0' <<<"$libs" || need_apt+=(libpangoft2-1.0-0)
 grep -q 'libharfbuzz-subset.so.0' <<<"$libs" || need_apt+=(libharfbuzz-subset0)
 grep -qi 'dejavu' <<<"$fonts" || need_apt+=(fonts-dejavu-core fontconfig)
-# With --with-browser (the tests): a headless browser, Node.js and poppler for the
-# accessibility check and screenshots.
-with_browser=0; [ "${1:-}" = "--with-browser" ] && with_browser=1
-if [ $with_browser = 1 ]; then
+# With --test-tools (the tests): a headless browser, Node.js and poppler for the accessibility
+# check and screenshots, and LibreOffice to open the generated template as another program would.
+test_tools=0; [ "${1:-}" = "--test-tools" ] && test_tools=1
+if [ $test_tools = 1 ]; then
     command -v node >/dev/null && command -v npm >/dev/null || need_apt+=(nodejs npm)
     [ -x /usr/bin/chromium ] || need_apt+=(chromium)
     [ -x /usr/bin/pdftoppm ] || need_apt+=(poppler-utils)
+    command -v soffice >/dev/null || need_apt+=(libreoffice-calc-nogui)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Installerar systempaket: ${need_apt[*]}"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        "${need_apt[@]}" >/dev/null
 fi
 
-if [ $with_browser = 1 ] && [ ! -d scripts/a11y/node_modules ]; then
+if [ $test_tools = 1 ] && [ ! -d scripts/a11y/node_modules ]; then
     (cd scripts/a11y && npm ci --no-audit --no-fund --silent)
 fi
 

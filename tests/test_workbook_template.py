@@ -106,3 +106,18 @@ def test_check_groups_problems_for_staff(tmp_path, promise_file, capsys):
     out = capsys.readouterr().out
     assert "Kommundel 'Marifred' – blad 'Logg', rad 2, 3:" in out
     assert "Menade du 'Mariefred'?" in out
+
+
+def test_libreoffice_opens_the_template_as_a_valid_workbook(template, tmp_path):
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (scripts/setup.sh --test-tools installs it)")
+    profile = (tmp_path / "lo-profile").as_uri()
+    subprocess.run([soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+                    "csv", "--outdir", str(tmp_path / "csv"), str(template)], check=True,
+                   capture_output=True, timeout=180)
+    first_line = (tmp_path / "csv" / "mall.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert first_line == "Datum,Aktivitet,Kommundel,Plats,Antal,Kommentar"
