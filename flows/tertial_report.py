@@ -10,7 +10,7 @@ from prefect.artifacts import (create_link_artifact, create_markdown_artifact,
                                create_table_artifact)
 
 from flows.common import only_io_errors, run_date
-from lofte_pipeline.report import build_report
+from lofte_pipeline.report import build_report, bundle_path
 from lofte_pipeline.schedule import period_for_run
 from lofte_pipeline.summary import report_markdown, target_rows
 
@@ -34,7 +34,7 @@ def publish_run_summary(report: dict[str, Any]) -> None:
                              key=f"sammanfattning-{key}", description="Sammanfattning av körningen")
     create_table_artifact(target_rows(figures), key=f"mal-{key}", description="Status per mål")
     for name in ("rapport.html", "rapport.pdf"):
-        create_link_artifact((Path(folder) / name).resolve().as_uri(), link_text=name,
+        create_link_artifact((Path(folder) / bundle_path(name)).resolve().as_uri(), link_text=name,
                              key=f"{name.replace('.', '-')}-{key}",
                              description=f"{name} för {figures['period']}")
 

@@ -29,7 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 def reports(tmp_path_factory, promise_file):
     inbox = build_inbox(tmp_path_factory.mktemp("inbox"))
     out = tmp_path_factory.mktemp("out")
-    return {k: build_report(promise_file, inbox, out, f"2019-T{k}", final=k == 3).folder
+    return {k: build_report(promise_file, inbox, out, f"2019-T{k}", final=k == 3).public
             for k in (1, 2, 3)}
 
 
@@ -116,7 +116,7 @@ def test_text_extracts_in_reading_order_with_swedish_letters_intact(reports):
 
 def test_pdf_ua_output_is_byte_identical_across_runs(reports, promise_file, tmp_path):
     inbox = build_inbox(tmp_path / "in")
-    again = build_report(promise_file, inbox, tmp_path / "out", "2019-T3", final=True).folder
+    again = build_report(promise_file, inbox, tmp_path / "out", "2019-T3", final=True).public
     assert (again / "rapport.pdf").read_bytes() == (reports[3] / "rapport.pdf").read_bytes()
     with pikepdf.open(reports[3] / "rapport.pdf") as pdf:
         ids = [bytes(i) for i in pdf.trailer.ID]

@@ -71,10 +71,10 @@ def test_the_same_bytes_dropped_twice_change_nothing(tmp_path, promise_file):
     inbox = inbox_with(tmp_path, [row("2019-02-01", MOPEDS, "Härad")])
     out = tmp_path / "ut"
     first = build_report(promise_file, inbox, out, "2019-T1")
-    before = {p.name: p.read_bytes() for p in first.folder.iterdir()}
+    before = {p.name: p.read_bytes() for p in first.folder.rglob("*") if p.is_file()}
     (inbox / "polisen" / "logg.xlsx").touch()
     second = build_report(promise_file, inbox, out, "2019-T1")
-    assert {p.name: p.read_bytes() for p in second.folder.iterdir()} == before
+    assert {p.name: p.read_bytes() for p in second.folder.rglob("*") if p.is_file()} == before
     with Archive(tmp_path / "lofte-state") as archive:
         assert len(archive.history("polisen/logg.xlsx")) == 1
 
@@ -90,7 +90,7 @@ def test_a_file_removed_from_the_inbox_is_not_lost(tmp_path, promise_file):
 def test_the_bundle_manifest_traces_every_input(tmp_path, promise_file):
     inbox = inbox_with(tmp_path, [row("2019-02-01", MOPEDS, "Härad")])
     result = build_report(promise_file, inbox, tmp_path / "ut", "2019-T1", pdf=False)
-    manifest = json.loads((result.folder / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((result.path("manifest.json")).read_text(encoding="utf-8"))
     assert manifest["promise"] == "strangnas-2019" and len(manifest["promise_sha256"]) == 64
     assert manifest["program_version"]
     [entry] = manifest["inputs"]

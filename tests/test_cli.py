@@ -74,7 +74,7 @@ def test_report_exits_zero_when_rows_were_rejected(bad_workbook, promise_file, t
     out = capsys.readouterr().out
     assert code == 0
     assert "Avvisat: 2 rader och 0 filer" in out
-    assert (tmp_path / "ut" / "strangnas-2019" / "2019-T1" / "figures.json").exists()
+    assert (tmp_path / "ut" / "strangnas-2019" / "2019-T1" / "publicera" / "figures.json").exists()
 
 
 @pytest.mark.parametrize(("args", "message"), [

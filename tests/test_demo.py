@@ -26,7 +26,7 @@ def test_demo_writes_three_reports_that_open(demo, capsys):
     published = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
     assert published == ["2019-T1", "2019-T2", "2019-T3"]
     for period in ("2019-T1", "2019-T2", "2019-T3"):
-        reader = PdfReader(folder / period / "rapport.pdf")
+        reader = PdfReader(folder / period / "publicera" / "rapport.pdf")
         assert len(reader.pages) >= 3
         assert "Medborgarlöfte 2019" in reader.pages[0].extract_text()
 
@@ -48,11 +48,13 @@ def test_demo_figures_tell_a_year_with_progress(demo):
 
 def test_demo_mess_is_handled(demo):
     folder = demo / "rapporter" / "strangnas-2019" / "2019-T3"
-    rejected = list(csv.DictReader(io.StringIO((folder / "avvisat.csv").read_text("utf-8"))))
+    rejected = list(csv.DictReader(io.StringIO((folder / "intern" / "avvisat.csv").read_text(
+        "utf-8"))))
     reasons = " ".join(r["orsak"] for r in rejected)
     assert "utanför löftesåret" in reasons and "Menade du 'Mariefred'?" in reasons
-    counted = list(csv.DictReader(io.StringIO((folder / "aktiviteter.csv").read_text("utf-8"))))
+    counted = list(csv.DictReader(io.StringIO((folder / "intern" / "aktiviteter.csv").read_text(
+        "utf-8"))))
     assert any(r["krediteras"] == "kommunen;polisen" for r in counted)  # the joint walk
-    figures = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads((folder / "publicera" / "figures.json").read_text(encoding="utf-8"))
     assert figures["rejected_files"] == []  # the Excel lock file is skipped, not rejected
     assert sum(s["files"] for s in figures["sources"].values()) >= 4

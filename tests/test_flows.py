@@ -6,7 +6,7 @@ import pytest
 
 from inboxes import build_inbox
 from lofte_pipeline.cli import main
-from lofte_pipeline.report import OUTPUT_FILES
+from lofte_pipeline.report import OUTPUT_FILES, bundle_path
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,8 @@ def test_flow_and_command_line_write_identical_reports(prefect_harness, promise_
     flow_folder = tmp_path / "flow" / "strangnas-2019" / "2019-T2"
     assert report["folder"] == str(flow_folder)
     for name in OUTPUT_FILES:
-        assert (cli_folder / name).read_bytes() == (flow_folder / name).read_bytes(), name
+        where = bundle_path(name)
+        assert (cli_folder / where).read_bytes() == (flow_folder / where).read_bytes(), name
 
 
 def test_a_validation_error_fails_the_flow_without_retries(prefect_harness, promise_file,
@@ -81,7 +82,7 @@ def test_report_run_leaves_a_readable_summary_and_links(prefect_harness, promise
     assert "| Riktade insatser mot trimmade mopeder | Uppnått |" in summary
     assert "kommunen/trasig.xlsx" in summary and "Menade du 'Mariefred'?" in summary
     assert artifacts[f"mal-{key}"].type == "table"
-    folder = (tmp_path / "ut" / "strangnas-2019" / "2019-T3").resolve()
+    folder = (tmp_path / "ut" / "strangnas-2019" / "2019-T3" / "publicera").resolve()
     for name in ("rapport.html", "rapport.pdf"):  # link artifacts
         assert (folder / name).as_uri() in artifacts[f"{name.replace('.', '-')}-{key}"].data
 
@@ -99,7 +100,7 @@ def test_inbox_flow_takes_up_new_files_one_task_each_and_refreshes_the_draft(
     by_file = {f["file"]: f for f in result["files"]}
     assert "inget kalkylark" in by_file["kommunen/trasig.xlsx"]["reason"]
     assert by_file["polisen/logg-2019.xlsx"]["rows_accepted"] == 6
-    assert (out / "strangnas-2019" / "2019-T3" / "rapport.pdf").exists()  # the 2019 draft
+    assert (out / "strangnas-2019" / "2019-T3" / "publicera" / "rapport.pdf").exists()  # the 2019 draft
     again = inbox_flow(promise=str(promise_file), inbox=str(inbox), out=str(out),
                        state=str(state_dir), settle_seconds=0)
     assert again == {"files": [], "report": None}  # nothing new: nothing parsed again

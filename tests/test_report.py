@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from lofte_pipeline.errors import InboxError, PeriodError, PromiseFileError
-from lofte_pipeline.report import OUTPUT_FILES, build_report
+from lofte_pipeline.report import INTERNAL_FILES, OUTPUT_FILES, PUBLIC_FILES, build_report
 from inboxes import build_inbox
 
 
@@ -41,7 +41,9 @@ def pdf_text(path: Path) -> str:
 def test_the_bundle_holds_every_output(reports):
     folder = reports[2].folder
     assert folder.parts[-2:] == ("strangnas-2019", "2019-T2")
-    assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in folder.iterdir()) == ["intern", "publicera"]
+    assert sorted(p.name for p in (folder / "publicera").iterdir()) == sorted(PUBLIC_FILES)
+    assert sorted(p.name for p in (folder / "intern").iterdir()) == sorted(INTERNAL_FILES)
     # Each published folder is a link to one complete version; no half-written leftovers.
     versions = {p.name for p in folder.parent.iterdir() if p.name.startswith(".")}
     linked = {p.resolve().name for p in folder.parent.iterdir() if p.is_symlink()}
@@ -49,7 +51,7 @@ def test_the_bundle_holds_every_output(reports):
 
 
 def test_figures_json_contract(reports):
-    figures = json.loads((reports[2].folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads((reports[2].path("figures.json")).read_text(encoding="utf-8"))
     assert (figures["promise"], figures["period"]) == ("strangnas-2019", "2019-T2")
     assert (figures["period_start"], figures["period_end"]) == ("2019-05-01", "2019-08-31")
     for target in figures["targets"]:
@@ -100,7 +102,7 @@ def test_figures_at_each_tertial(reports):
 
 
 def test_aktiviteter_csv_traces_every_counted_activity_to_file_sheet_and_row(reports):
-    text = (reports[3].folder / "aktiviteter.csv").read_text(encoding="utf-8")
+    text = (reports[3].path("aktiviteter.csv")).read_text(encoding="utf-8")
     lines = list(csv.DictReader(io.StringIO(text)))
     joint = [r for r in lines if r["aktivitet"] == "Trygghetsvandring" and r["datum"] == "2019-03-05"]
     assert {(r["kalla"], r["fil"], r["blad"], r["rad"]) for r in joint} == {
@@ -111,7 +113,7 @@ def test_aktiviteter_csv_traces_every_counted_activity_to_file_sheet_and_row(rep
 
 
 def test_avvisat_csv_names_file_sheet_row_column_value_and_reason(reports):
-    text = (reports[3].folder / "avvisat.csv").read_text(encoding="utf-8")
+    text = (reports[3].path("avvisat.csv")).read_text(encoding="utf-8")
     lines = list(csv.DictReader(io.StringIO(text)))
     by_value = {r["varde"]: r for r in lines if r["varde"]}
     assert by_value["Marifred"] | {} == {**by_value["Marifred"], "fil": "polisen/logg-2019.xlsx",
@@ -127,7 +129,7 @@ def test_avvisat_csv_names_file_sheet_row_column_value_and_reason(reports):
 
 
 def test_pdf_states_every_target_its_status_in_words_and_its_figures(reports):
-    pdf = reports[3].folder / "rapport.pdf"
+    pdf = reports[3].path("rapport.pdf")
     reader = PdfReader(pdf)
     assert reader.metadata.title.startswith("Medborgarlöfte 2019 – Strängnäs kommun")
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
@@ -144,7 +146,7 @@ def test_pdf_states_every_target_its_status_in_words_and_its_figures(reports):
 
 
 def test_pdf_at_t2_reads_back_the_figures_of_figures_json(reports):
-    text = pdf_text(reports[2].folder / "rapport.pdf")
+    text = pdf_text(reports[2].path("rapport.pdf"))
     mopeds = targets(reports[2])["mopedinsatser"]
     assert "Efter plan" in text and "Enligt plan" in text
     assert f"Genomfört hittills i år {mopeds['done_to_date']} av 2" in text
@@ -152,7 +154,7 @@ def test_pdf_at_t2_reads_back_the_figures_of_figures_json(reports):
 
 
 def test_html_is_one_self_contained_swedish_page(reports):
-    html = (reports[1].folder / "rapport.html").read_text(encoding="utf-8")
+    html = (reports[1].path("rapport.html")).read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="sv">' in html
     assert html.count("<h1>") == 1
     assert "<link" not in html and "src=\"http" not in html
@@ -160,12 +162,12 @@ def test_html_is_one_self_contained_swedish_page(reports):
 
 
 def test_same_inputs_same_bytes_whatever_order_files_arrive_in(inbox, promise_file, tmp_path):
-    first = build_report(promise_file, inbox, tmp_path / "a", "2019-T2").folder
+    first = build_report(promise_file, inbox, tmp_path / "a", "2019-T2")
     for path in sorted(inbox.rglob("*"), reverse=True):  # touch files in another order
         os.utime(path)
-    second = build_report(promise_file, inbox, tmp_path / "b", "2019-T2").folder
+    second = build_report(promise_file, inbox, tmp_path / "b", "2019-T2")
     for name in OUTPUT_FILES:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+        assert first.path(name).read_bytes() == second.path(name).read_bytes(), name
 
 
 def test_a_rerun_replaces_the_bundle_whole(inbox, promise_file, tmp_path):
@@ -173,7 +175,7 @@ def test_a_rerun_replaces_the_bundle_whole(inbox, promise_file, tmp_path):
     (folder / "gammal.txt").write_text("från förra körningen", encoding="utf-8")
     again = build_report(promise_file, inbox, tmp_path, "2019-T1").folder
     assert again == folder and not (folder / "gammal.txt").exists()
-    assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in folder.iterdir()) == ["intern", "publicera"]
     assert [p.name for p in folder.parent.iterdir() if not p.name.startswith(".")] == ["2019-T1"]
 
 
@@ -181,7 +183,7 @@ def test_an_empty_inbox_still_gives_a_report(promise_file, tmp_path):
     (tmp_path / "INBOX" / "polisen").mkdir(parents=True)
     result = build_report(promise_file, tmp_path / "INBOX", tmp_path / "out", "2019-T1")
     assert result.figures["sources"]["polisen"]["files"] == 0
-    assert (result.folder / "rapport.pdf").stat().st_size > 1000
+    assert (result.path("rapport.pdf")).stat().st_size > 1000
 
 
 def test_unusable_inputs_raise_named_errors(promise_file, inbox, tmp_path):
@@ -202,25 +204,25 @@ def test_rendering_logs_no_weasyprint_warnings(no_weasyprint_warnings, promise_f
 def test_pdf_gives_every_target_the_status_of_figures_json_in_words(reports, tertial):
     from lofte_pipeline.render import STATUS_LABELS
 
-    text = pdf_text(reports[tertial].folder / "rapport.pdf")
+    text = pdf_text(reports[tertial].path("rapport.pdf"))
     for target in reports[tertial].figures["targets"]:
         label, icon = STATUS_LABELS[target["status"]]
         assert f"{target['title']} {icon} {label}" in text, target["id"]
 
 
 def test_a_draft_says_utkast_on_every_page_and_in_its_metadata(reports):
-    reader = PdfReader(reports[2].folder / "rapport.pdf")
+    reader = PdfReader(reports[2].path("rapport.pdf"))
     assert reader.metadata.title.startswith("UTKAST: ")
     assert all("UTKAST" in page.extract_text() for page in reader.pages)
-    html = (reports[2].folder / "rapport.html").read_text(encoding="utf-8")
+    html = (reports[2].path("rapport.html")).read_text(encoding="utf-8")
     assert "<title>UTKAST: " in html and "draft-banner" in html
     assert reports[2].figures["draft"] is True
 
 
 def test_a_final_report_carries_no_draft_marking(reports):
-    reader = PdfReader(reports[3].folder / "rapport.pdf")
+    reader = PdfReader(reports[3].path("rapport.pdf"))
     assert not any("UTKAST" in page.extract_text() for page in reader.pages)
-    assert "UTKAST" not in (reports[3].folder / "rapport.html").read_text(encoding="utf-8")
+    assert "UTKAST" not in (reports[3].path("rapport.html")).read_text(encoding="utf-8")
     assert reports[3].figures["draft"] is False
 
 
@@ -244,4 +246,4 @@ def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, prom
         assert waiting.is_alive()  # it waits while the first run holds the report
     waiting.join(timeout=30)
     assert not waiting.is_alive()
-    assert (out / "strangnas-2019" / "2019-T2" / "figures.json").exists()
+    assert (out / "strangnas-2019" / "2019-T2" / "publicera" / "figures.json").exists()

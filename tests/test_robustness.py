@@ -21,7 +21,7 @@ import pytest
 
 from hostile import far_cell_workbook, million_row_workbook
 from lofte_pipeline.archive import Archive
-from lofte_pipeline.report import OUTPUT_FILES, build_report
+from lofte_pipeline.report import INTERNAL_FILES, OUTPUT_FILES, PUBLIC_FILES, build_report
 from workbooks import HEADER, row, write_csv, write_xlsm, write_xlsx
 
 MOPEDS = "Riktad insats trimmade mopeder"
@@ -88,7 +88,7 @@ def test_odd_and_long_unicode_file_and_sheet_names(tmp_path, promise_file):
     (inbox / "polisen" / "trasig ✗ 😀.xlsx").write_bytes(b"\x00\x01")
     result = build_report(promise_file, inbox, tmp_path / "ut", "2019-T1")
     assert figures_by_target(result)["mopedinsatser"]["done_to_date"] == 1
-    activities = (result.folder / "aktiviteter.csv").read_text(encoding="utf-8")
+    activities = (result.path("aktiviteter.csv")).read_text(encoding="utf-8")
     assert name in activities and "Blad ✓ ÅÄÖ 😀" in activities
     assert (tmp_path / "lofte-state" / "karantan" / "polisen" / "trasig ✗ 😀.xlsx").exists()
 
@@ -112,10 +112,10 @@ def test_dates_in_1900_2099_and_the_1904_date_system(tmp_path, promise_file):
     mopeds = figures_by_target(result)["mopedinsatser"]
     assert mopeds["done_to_date"] == 1
     rejected = list(csv.DictReader(io.StringIO(
-        (result.folder / "avvisat.csv").read_text(encoding="utf-8"))))
+        (result.path("avvisat.csv")).read_text(encoding="utf-8"))))
     assert sorted(r["varde"] for r in rejected) == ["1900-01-01", "2099-12-31"]
     assert all("utanför löftesåret" in r["orsak"] for r in rejected)
-    counted = (result.folder / "aktiviteter.csv").read_text(encoding="utf-8")
+    counted = (result.path("aktiviteter.csv")).read_text(encoding="utf-8")
     assert "2019-03-14" in counted
 
 
@@ -130,11 +130,11 @@ def test_numbers_where_text_belongs_and_the_reverse(tmp_path, promise_file):
     ]})
     result = build_report(promise_file, inbox, tmp_path / "ut", "2019-T1", pdf=False)
     rejected = list(csv.DictReader(io.StringIO(
-        (result.folder / "avvisat.csv").read_text(encoding="utf-8"))))
+        (result.path("avvisat.csv")).read_text(encoding="utf-8"))))
     assert {(r["rad"], r["kolumn"]) for r in rejected} == {
         ("2", "Aktivitet"), ("2", "Antal"), ("3", "Kommundel"), ("4", "Datum")}
     counted = list(csv.DictReader(io.StringIO(
-        (result.folder / "aktiviteter.csv").read_text(encoding="utf-8"))))
+        (result.path("aktiviteter.csv")).read_text(encoding="utf-8"))))
     assert [(r["rad"], r["plats"]) for r in counted] == [("5", "99")]
 
 
@@ -182,9 +182,9 @@ def test_published_outputs_hold_no_personal_data_comments_or_live_markup(tmp_pat
     result = build_report(promise_file, inbox, tmp_path / "ut", "2019-T1")
     from pypdf import PdfReader
 
-    published = {name: (result.folder / name).read_bytes() for name in OUTPUT_FILES}
+    published = {name: (result.path(name)).read_bytes() for name in OUTPUT_FILES}
     published["rapport.pdf"] = "\n".join(
-        p.extract_text() for p in PdfReader(result.folder / "rapport.pdf").pages).encode()
+        p.extract_text() for p in PdfReader(result.path("rapport.pdf")).pages).encode()
     for name, data in published.items():
         text = data.decode("utf-8")
         for leak in LEAKS:
@@ -192,11 +192,11 @@ def test_published_outputs_hold_no_personal_data_comments_or_live_markup(tmp_pat
     html = published["rapport.html"].decode("utf-8")
     assert "<img src=x onerror" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;.xlsx" in html  # shown, as text
-    activities = (result.folder / "aktiviteter.csv").read_text(encoding="utf-8")
+    activities = (result.path("aktiviteter.csv")).read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" in activities  # kept as plain text for audit
     assert "'=HYPERLINK" in activities and "'@SUM" in activities and "'+1-1" in activities
     assert "kommentar" not in activities.splitlines()[0]  # comments are not published
-    where = (result.folder / "personuppgifter.csv").read_text(encoding="utf-8")
+    where = (result.path("personuppgifter.csv")).read_text(encoding="utf-8")
     assert "kommunen/logg.xlsx,Logg,2,Plats,personnummer" in where
     assert "kommunen/logg.xlsx,Logg,2,Kommentar,telefonnummer" in where
     assert result.figures["personal_data_removed"] >= 6
@@ -215,7 +215,7 @@ def test_comments_are_published_when_the_promise_asks(tmp_path, promise_file):
     write_xlsx(inbox / "polisen" / "logg.xlsx", {"Logg": [
         HEADER, row("2019-02-01", MOPEDS, "Härad", comment="Lugnt, ring 070-123 45 67")]})
     result = build_report(promise, inbox, tmp_path / "ut", "2019-T1", pdf=False)
-    activities = (result.folder / "aktiviteter.csv").read_text(encoding="utf-8")
+    activities = (result.path("aktiviteter.csv")).read_text(encoding="utf-8")
     assert "Lugnt, ring [borttaget]" in activities
 
 
@@ -279,8 +279,10 @@ def assert_consistent(state: Path, out: Path) -> None:
         assert hashlib.sha256(blob.read_bytes()).hexdigest() == blob.name
     folder = out / "strangnas-2019" / "2019-T2"
     if folder.exists():
-        assert sorted(p.name for p in folder.iterdir()) == sorted(OUTPUT_FILES)
-        json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+        assert sorted(p.name for p in folder.iterdir()) == ["intern", "publicera"]
+        assert sorted(p.name for p in (folder / "publicera").iterdir()) == sorted(PUBLIC_FILES)
+        assert sorted(p.name for p in (folder / "intern").iterdir()) == sorted(INTERNAL_FILES)
+        json.loads((folder / "publicera" / "figures.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.slow
@@ -306,4 +308,4 @@ def test_sigkill_at_any_point_leaves_archive_manifest_and_reports_consistent(tmp
     clean = build_report(promise_file, inbox, tmp_path / "ren", "2019-T2",
                          state_dir=tmp_path / "ren-state")
     for name in ("figures.json", "rapport.html", "aktiviteter.csv", "avvisat.csv"):
-        assert (finished.folder / name).read_bytes() == (clean.folder / name).read_bytes(), name
+        assert (finished.path(name)).read_bytes() == (clean.path(name)).read_bytes(), name

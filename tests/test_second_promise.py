@@ -61,7 +61,7 @@ def test_the_whole_pipeline_on_a_promise_with_three_sources(exempelby, tmp_path)
         row("2020-04-20", "Sanering av klotter", "Centrum", "Resecentrum")[:4]]})
     result = build_report(EXEMPELBY, inbox, tmp_path / "ut", "2020-T1")
     assert result.folder.parts[-2:] == ("exempelby-2020", "2020-T1")
-    figures = json.loads((result.folder / "figures.json").read_text(encoding="utf-8"))
+    figures = json.loads((result.path("figures.json")).read_text(encoding="utf-8"))
     targets = {t["id"]: t for t in figures["targets"]}
     assert set(figures["sources"]) == {"polisen", "kommunen", "bostadsbolaget"}
     assert figures["sources"]["bostadsbolaget"]["rows_accepted"] == 2
@@ -70,7 +70,7 @@ def test_the_whole_pipeline_on_a_promise_with_three_sources(exempelby, tmp_path)
     assert targets["foraldravandringar"]["districts_missing"] == ["Centrum", "Östervik"]
     assert targets["information"]["status"] == "reported"
     assert figures["sources"]["kommunen"]["rows_rejected"] == 1
-    assert (result.folder / "rapport.pdf").stat().st_size > 1000
+    assert (result.path("rapport.pdf")).stat().st_size > 1000
 
 
 def test_the_demo_works_for_any_promise_of_the_same_shape(exempelby, tmp_path):

@@ -84,7 +84,7 @@ def test_deployed_report_runs_through_the_api_on_a_process_worker(server, promis
     finally:
         stop_process(worker)
     assert run.state.is_completed(), run.state
-    figures = json.loads((out / "strangnas-2019" / "2019-T2" / "figures.json").read_text("utf-8"))
+    figures = json.loads((out / "strangnas-2019" / "2019-T2" / "publicera" / "figures.json").read_text("utf-8"))
     assert figures["period"] == "2019-T2" and figures["draft"] is True
     with get_client(sync_client=True) as client:
         deployment = client.read_deployment_by_name("tertialrapport/medborgarlofte")
@@ -108,7 +108,7 @@ def test_lofte_serve_takes_up_a_dropped_file_by_itself(server, promise_file, tmp
          "--out", str(out), "--poll-seconds", "2", "--settle-seconds", "1"],
         env=os.environ.copy(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         start_new_session=True)
-    figures_file = out / "strangnas-2019" / "2019-T3" / "figures.json"
+    figures_file = out / "strangnas-2019" / "2019-T3" / "publicera" / "figures.json"
 
     def mopeds() -> int | None:
         try:

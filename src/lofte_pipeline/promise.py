@@ -52,6 +52,14 @@ class NamedPlace(_Model):
         return {fold(self.name), *(fold(s) for s in self.synonyms)}
 
 
+class Contact(_Model):
+    """Who the public contacts about the report (shown in the accessibility statement)."""
+
+    name: Text = Field(alias="namn")
+    email: str = Field("", alias="epost")
+    phone: str = Field("", alias="telefon")
+
+
 class Source(_Model):
     id: Slug
     name: Text = Field(alias="namn")
@@ -111,6 +119,7 @@ class Promise(_Model):
     purpose: str = Field("", alias="syfte")
     follow_up: str = Field("", alias="uppfoljning")
     publish_comments: bool = Field(False, alias="publicera_kommentarer")
+    contact: Contact | None = Field(None, alias="kontakt")
     """Free-text comments are published in aktiviteter.csv only when the promise says so."""
     statements: tuple[PromiseStatement, ...] = Field(alias="loften", min_length=1)
     districts: tuple[NamedPlace, ...] = Field(alias="kommundelar", min_length=1)

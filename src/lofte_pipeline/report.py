@@ -26,8 +26,20 @@ from .period import Period
 from .promise import Promise, load_promise, promise_hash
 from .reconcile import Reconciliation, reconcile
 
-OUTPUT_FILES = ("rapport.html", "rapport.pdf", "figures.json", "figures.csv", "aktiviteter.csv",
-                "avvisat.csv", "personuppgifter.csv", "manifest.json")
+PUBLIC = "publicera"
+INTERNAL = "intern"
+# What may go on a public website: aggregated figures only, no rows, comments or personal data.
+PUBLIC_FILES = ("rapport.html", "rapport.pdf", "figures.json", "figures.csv",
+                "tillganglighetsredogorelse.html")
+# The audit material for staff.
+INTERNAL_FILES = ("aktiviteter.csv", "avvisat.csv", "personuppgifter.csv", "manifest.json",
+                  "korning.log")
+OUTPUT_FILES = PUBLIC_FILES + INTERNAL_FILES
+
+
+def bundle_path(name: str) -> str:
+    """Where a bundle file lives: publicera/<name> or intern/<name>."""
+    return f"{PUBLIC if name in PUBLIC_FILES else INTERNAL}/{name}"
 
 
 @dataclass
@@ -37,8 +49,16 @@ class ReportResult:
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     personal_data: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def public(self) -> Path:
+        return self.folder / PUBLIC
+
+    @property
+    def internal(self) -> Path:
+        return self.folder / INTERNAL
+
     def path(self, name: str) -> Path:
-        return self.folder / name
+        return self.folder / bundle_path(name)
 
 
 def resolve_period(promise: Promise, period: str | Period) -> Period:
@@ -209,13 +229,15 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
         "personuppgifter.csv": csv_bytes(findings_csv(intake)),
         "rapport.html": html.encode("utf-8"),
     }
+    files["tillganglighetsredogorelse.html"] = accessibility_statement(promise, period)
+    files["korning.log"] = run_log(promise, period, intake, figures, final)
     if pdf:
         title = (f"{promise.title} – {promise.municipality}: uppföljning {period.name_sv} "
                  f"{period.year}")
         title = title if final else f"UTKAST: {title}"
         files["rapport.pdf"] = render_pdf(html, title)
     folder = out / promise.id / period.id
-    publish_folder(folder, files)
+    publish_folder(folder, {bundle_path(name): data for name, data in files.items()})
     rejected = intake.rejected.astype({"row": "int64"}).to_dict("records")
     found = intake.findings.astype({"row": "int64"}).to_dict("records")
     return ReportResult(folder, figures, rejected, found)
@@ -236,6 +258,50 @@ def manifest_document(promise: Promise, period: Period, intake: Intake,
     }
 
 
+def accessibility_statement(promise: Promise, period: Period) -> bytes:
+    """A snippet for the web page that links the report (tillgänglighetsredogörelse)."""
+    from html import escape
+
+    contact = promise.contact
+    ways = []
+    if contact and contact.email:
+        ways.append(f'e-post <a href="mailto:{escape(contact.email)}">{escape(contact.email)}</a>')
+    if contact and contact.phone:
+        ways.append(f"telefon {escape(contact.phone)}")
+    who = escape(contact.name) if contact else escape(promise.municipality)
+    reach = f" via {' eller '.join(ways)}" if ways else ""
+    text = f"""<section lang="sv" class="tillganglighetsredogorelse">
+<h2>Tillgänglighet för uppföljningen av {escape(promise.title.lower())}, {period.name_sv} {period.year}</h2>
+<p>Rapporten publiceras som webbsida (HTML) och som PDF. Webbsidan är gjord för att uppfylla
+WCAG 2.1 på nivå AA enligt lagen om tillgänglighet till digital offentlig service. PDF-filen är
+taggad enligt PDF/UA-1 med dokumentspråk, rubrikstruktur, bokmärken och textalternativ till
+diagrammen, så att den kan läsas med skärmläsare. Siffrorna finns också som öppna data i
+figures.csv och figures.json.</p>
+<p>Om du inte kan ta del av innehållet, eller om du hittar brister i tillgängligheten, kontakta
+{who}{reach}, så hjälper vi dig och rättar felet. Du kan också kontakta Myndigheten för digital
+förvaltning (Digg), som är tillsynsmyndighet för lagen.</p>
+</section>
+"""
+    return text.encode("utf-8")
+
+
+def run_log(promise: Promise, period: Period, intake: Intake, figures: dict[str, Any],
+            final: bool) -> bytes:
+    """What this run read and decided, in plain text, for the audit package."""
+    lines = [f"Löfte: {promise.id} ({promise.municipality} {promise.year})",
+             f"Period: {period.id} ({'slutlig' if final else 'utkast'})",
+             f"Programversion: {__version__}", "", "Filer:"]
+    for f in intake.files:
+        outcome = (f"godkänd, {f.rows_accepted} rader, {f.rows_rejected} avvisade" if f.accepted
+                   else f"avvisad: {f.reason}")
+        lines.append(f"  {f.path} sha256={f.sha256[:16]}… {outcome}")
+    lines += ["", f"Räknade aktiviteter: {figures['activities_counted']}",
+              f"Personuppgifter borttagna: {figures['personal_data_removed']}", "", "Mål:"]
+    lines += [f"  {t['id']}: {t['status']} ({t['done_to_date']} hittills)"
+              for t in figures["targets"]]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def _json(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
@@ -248,6 +314,7 @@ def publish_folder(folder: Path, files: dict[str, bytes]) -> None:
     parent.mkdir(parents=True, exist_ok=True)
     version = Path(tempfile.mkdtemp(prefix=f".{folder.name}.v-", dir=parent))
     for name, data in sorted(files.items()):
+        (version / name).parent.mkdir(parents=True, exist_ok=True)
         with (version / name).open("wb") as out:
             out.write(data)
             out.flush()

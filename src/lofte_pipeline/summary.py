@@ -25,8 +25,9 @@ def report_markdown(figures: dict[str, Any], folder: str, rejected_rows: list[di
     """Status per target, files read, rows rejected with reasons, and where the report is."""
     kind = "Utkast" if figures.get("draft", True) else "Slutlig rapport"
     lines = [f"# {kind}: {figures['municipality']} {figures['period']}", "",
-             f"Rapporten finns i `{folder}` (rapport.html, rapport.pdf, figures.json, "
-             "aktiviteter.csv, avvisat.csv).", "", "## Status per mål", "",
+             f"Rapporten finns i `{folder}`: publicera/ (rapport.html, rapport.pdf, figures.json, "
+             "figures.csv) och intern/ (aktiviteter.csv, avvisat.csv, personuppgifter.csv, "
+             "manifest.json).", "", "## Status per mål", "",
              "| Mål | Status | Utlovat | Perioden | Hittills | Saknas |", "|---|---|---|---|---|---|"]
     for row in target_rows(figures):
         lines.append(f"| {row['mål']} | {row['status']} | {row['utlovat']} | {row['perioden']} "
