@@ -8,9 +8,11 @@ from prefect.schedules import Cron
 
 from flows.inbox import inbox_flow
 from flows.missing_data import missing_data_check
+from flows.publication import final_publication
 from flows.tertial_report import tertial_report
 from lofte_pipeline.promise import load_promise
-from lofte_pipeline.schedule import MISSING_DATA_SCHEDULES, REPORT_SCHEDULES, ScheduleSpec
+from lofte_pipeline.schedule import (DRAFT_SCHEDULES, FINAL_SCHEDULES, MISSING_DATA_SCHEDULES,
+                                     ScheduleSpec)
 
 
 def _crons(specs: tuple[ScheduleSpec, ...]) -> list[Cron]:
@@ -19,13 +21,14 @@ def _crons(specs: tuple[ScheduleSpec, ...]) -> list[Cron]:
 
 
 def build_deployments(promise: Path, inbox: Path, out: Path, state: Path | None = None,
-                      poll_seconds: float | None = None, settle_seconds: float = 10.0) -> list:
+                      poll_seconds: float | None = None, settle_seconds: float = 10.0,
+                      publish_dir: Path | None = None) -> list:
     """One set of deployments per promise, named after the promise id."""
     loaded = load_promise(promise)
     common = {"promise": str(promise.resolve()), "inbox": str(inbox.resolve())}
     state_parameter = {"state": str(state.resolve())} if state else {}
     report = tertial_report.to_deployment(
-        name=loaded.id, schedules=_crons(REPORT_SCHEDULES),
+        name=loaded.id, schedules=_crons(DRAFT_SCHEDULES),
         parameters={**common, "out": str(out.resolve()), **state_parameter}, tags=["medborgarlofte", loaded.id],
         description=f"Tertialrapport för {loaded.title}, {loaded.municipality}")
     inbox_parameters = {**common, "out": str(out.resolve()), "settle_seconds": settle_seconds}
@@ -39,4 +42,10 @@ def build_deployments(promise: Path, inbox: Path, out: Path, state: Path | None 
         name=loaded.id, schedules=_crons(MISSING_DATA_SCHEDULES), parameters=common,
         tags=["medborgarlofte", loaded.id],
         description="Listar källor utan underlag tio dagar före publicering")
-    return [report, watch, check]
+    publish = final_publication.to_deployment(
+        name=loaded.id, schedules=_crons(FINAL_SCHEDULES),
+        parameters={**common, "out": str(out.resolve()), **state_parameter,
+                    "publish_dir": str((publish_dir or out.parent / "publicering").resolve())},
+        tags=["medborgarlofte", loaded.id],
+        description="Slutlig rapport; väntar på godkännande och publicerar sedan")
+    return [report, watch, check, publish]

@@ -83,7 +83,8 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, host: str, port: int,
-                  poll_seconds: float, settle_seconds: float) -> int:
+                  poll_seconds: float, settle_seconds: float,
+                  publish_dir: Path | None = None) -> int:
     os.environ.update(OFFLINE)
     loaded = load_promise(promise)
     if not inbox.is_dir():
@@ -108,7 +109,8 @@ def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, hos
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             deployments = build_deployments(promise, inbox, out, state, poll_seconds=None,
-                                            settle_seconds=settle_seconds)
+                                            settle_seconds=settle_seconds,
+                                            publish_dir=publish_dir)
             watcher = InboxWatcher(inbox, state / "inkorg.json", settle_seconds)
             thread = threading.Thread(
                 target=watch_inbox, args=(f"inkorg/{loaded.id}", watcher, poll_seconds, stop),

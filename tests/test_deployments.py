@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from lofte_pipeline.schedule import MISSING_DATA_SCHEDULES, REPORT_SCHEDULES
+from lofte_pipeline.schedule import DRAFT_SCHEDULES, FINAL_SCHEDULES, MISSING_DATA_SCHEDULES
 
 REPO = Path(__file__).resolve().parents[1]
 DEPLOYMENTS = yaml.safe_load((REPO / "deployments" / "prefect.yaml").read_text(encoding="utf-8"))
@@ -21,7 +21,7 @@ def test_every_entrypoint_resolves_to_a_flow():
         names.add(flow.name)
         parameters = set(flow.parameters.properties)
         assert set(deployment["parameters"]) <= parameters
-    assert names == {"tertialrapport", "inkorg", "saknade-underlag"}
+    assert names == {"tertialrapport", "inkorg", "saknade-underlag", "publicering"}
 
 
 def test_schedules_in_the_yaml_are_the_library_schedules():
@@ -32,6 +32,8 @@ def test_schedules_in_the_yaml_are_the_library_schedules():
                  **({"parameters": s.parameters} if s.parameters else {})} for s in specs]
 
     assert by_entrypoint["flows/tertial_report.py:tertial_report"]["schedules"] == as_yaml(
-        REPORT_SCHEDULES)
+        DRAFT_SCHEDULES)
+    assert by_entrypoint["flows/publication.py:final_publication"]["schedules"] == as_yaml(
+        FINAL_SCHEDULES)
     assert by_entrypoint["flows/missing_data.py:missing_data_check"]["schedules"] == as_yaml(
         MISSING_DATA_SCHEDULES)

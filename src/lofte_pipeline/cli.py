@@ -14,6 +14,9 @@ from .promise import bundled_promise_path
 def _report(args: argparse.Namespace) -> int:
     from .report import build_report
 
+    if args.approve and not (args.final and args.publish_dir):
+        raise LofteError("--approve publicerar en slutlig rapport: ange också --final och "
+                         "--publish-dir.")
     result = build_report(args.promise, args.inbox, args.out, args.period, pdf=not args.no_pdf,
                           final=args.final)
     figures = result.figures
@@ -24,6 +27,17 @@ def _report(args: argparse.Namespace) -> int:
     if rejected_rows or figures["rejected_files"]:
         print(f"Avvisat: {rejected_rows} rader och {len(figures['rejected_files'])} filer "
               f"(se {result.path('avvisat.csv')})")
+    if args.final and args.approve:
+        from .publish import publication_folder, publish_package
+
+        destination = publication_folder(Path(args.publish_dir), figures["promise"],
+                                         figures["period"])
+        entry = publish_package(result.public, destination, args.approve, args.change_note)
+        print(f"Publicerad version {entry.version} i {destination / 'aktuell'}, godkänd av "
+              f"{entry.approved_by}.")
+    elif args.final:
+        print("Slutlig rapport klar men inte publicerad: granska publicera/ och kör igen med "
+              "--approve 'Ditt namn' --publish-dir MAPP.")
     return 0
 
 
@@ -153,7 +167,8 @@ def _serve(args: argparse.Namespace) -> int:
         raise LofteError(f"lofte serve behöver Prefect: installera med '.[flows]' ({exc}).") from None
     return serve_locally(Path(args.promise), Path(args.inbox), Path(args.out),
                          Path(args.state) if args.state else None, args.host, args.port,
-                         args.poll_seconds, args.settle_seconds)
+                         args.poll_seconds, args.settle_seconds,
+                         Path(args.publish_dir) if args.publish_dir else None)
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -176,6 +191,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-pdf", action="store_true", help="hoppa över PDF:en")
     report.add_argument("--final", action="store_true",
                         help="slutlig rapport (annars ett utkast märkt UTKAST)")
+    report.add_argument("--approve", metavar="NAMN",
+                        help="godkänn och publicera den slutliga rapporten i ditt namn")
+    report.add_argument("--publish-dir", help="mappen som webbredaktionen publicerar från")
+    report.add_argument("--change-note", default="",
+                        help="vid rättelse av en publicerad rapport: vad som rättats")
     report.set_defaults(run=_report)
 
     check = commands.add_parser("check", help="kontrollera en arbetsbok innan den lämnas in")
@@ -224,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--inbox", required=True, help="inkorgen: INBOX/<källa>/filer")
     serve.add_argument("--out", required=True, help="mapp för rapporterna")
     serve.add_argument("--state", help="mapp för bokföring (standard: lofte-state bredvid inkorgen)")
+    serve.add_argument("--publish-dir",
+                       help="mappen som webbredaktionen publicerar från (standard: publicering "
+                            "bredvid --out)")
     serve.add_argument("--host", default="127.0.0.1", help="Prefect-serverns adress")
     serve.add_argument("--port", type=int, default=4200, help="Prefect-serverns port")
     serve.add_argument("--poll-seconds", type=float, default=30.0,

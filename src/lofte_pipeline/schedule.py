@@ -42,6 +42,11 @@ REPORT_SCHEDULES = (
                  parameters={"final": True}),
 )
 
+# Drafts run the report flow; finals run the publication flow, which waits for approval.
+DRAFT_SCHEDULES = tuple(s for s in REPORT_SCHEDULES if not s.parameters["final"])
+FINAL_SCHEDULES = tuple(ScheduleSpec(s.slug, s.cron, s.description, s.day_or)
+                        for s in REPORT_SCHEDULES if s.parameters["final"])
+
 MISSING_DATA_SCHEDULES = (
     # Ten days before each deadline (1 May, 1 September, 1 January).
     ScheduleSpec("kontroll-t1", "0 7 21 4 *", "Saknade underlag T1, tio dagar före 1 maj"),

@@ -1,0 +1,91 @@
+"""Publication: the public package copied, after a person's approval, into the folder the web team
+publishes from — atomically, versioned, never silently overwritten, with a record of who approved
+what and the sha256 of every file."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .errors import LofteError
+
+RECORD = "publiceringar.json"
+CURRENT = "aktuell"
+
+
+@dataclass
+class Publication:
+    version: int
+    approved_by: str
+    approved_at: str
+    change_note: str
+    files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def publications(destination: Path) -> list[Publication]:
+    try:
+        data = json.loads((destination / RECORD).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    return [Publication(**entry) for entry in data["publiceringar"]]
+
+
+def publish_package(public: Path, destination: Path, approved_by: str, change_note: str = "",
+                    now: datetime | None = None) -> Publication:
+    """Copy `public` into destination/v<N>/ and point destination/aktuell at it.
+
+    The same files again publish nothing new. Different files need a change note: a published
+    report is corrected in the open, never silently replaced.
+    """
+    if not approved_by.strip():
+        raise LofteError("Publicering kräver namnet på den som godkänt rapporten.")
+    hashes = _hashes(public)
+    history = publications(destination)
+    if history and history[-1].files == hashes:
+        return history[-1]
+    if history and not change_note.strip():
+        raise LofteError(
+            f"Version {history[-1].version} är redan publicerad; en rättad version behöver en "
+            "ändringsnotering (vad som rättats).")
+    version = (history[-1].version if history else 0) + 1
+    destination.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".v{version}.", dir=destination))
+    for name in hashes:
+        shutil.copyfile(public / name, staging / name)
+        with (staging / name).open("rb") as handle:
+            os.fsync(handle.fileno())
+    if _hashes(staging) != hashes:
+        shutil.rmtree(staging)
+        raise LofteError("Kopieringen till publiceringsmappen blev inte identisk; inget publicerades.")
+    os.chmod(staging, 0o755)
+    target = destination / f"v{version}"
+    os.replace(staging, target)
+    link = destination / f".{CURRENT}.{os.getpid()}"
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(target.name, link)
+    os.replace(link, destination / CURRENT)
+    moment = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
+    entry = Publication(version, approved_by.strip(), moment, change_note.strip(), hashes)
+    record = {"publiceringar": [asdict(p) for p in [*history, entry]]}
+    handle, temporary = tempfile.mkstemp(dir=destination, suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        json.dump(record, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    os.replace(temporary, destination / RECORD)
+    return entry
+
+
+def publication_folder(root: Path, promise_id: str, period_id: str) -> Path:
+    return Path(root) / promise_id / period_id

@@ -1,0 +1,145 @@
+"""Publishing: only the public package, only after approval, versioned and never overwritten."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+
+import pytest
+
+from inboxes import build_inbox
+from lofte_pipeline.cli import main
+from lofte_pipeline.errors import LofteError
+from lofte_pipeline.publish import publications, publish_package
+from lofte_pipeline.report import PUBLIC_FILES, build_report
+
+
+def test_approval_on_the_command_line_publishes_the_public_package(tmp_path, promise_file,
+                                                                   capsys):
+    inbox = build_inbox(tmp_path)
+    args = ["report", "--promise", str(promise_file), "--inbox", str(inbox), "--out",
+            str(tmp_path / "ut"), "--period", "2019-T2", "--final"]
+    assert main(args) == 0
+    assert "inte publicerad" in capsys.readouterr().out
+    assert main(args + ["--approve", "Anna Andersson", "--publish-dir", str(tmp_path / "webb")]) == 0
+    destination = tmp_path / "webb" / "strangnas-2019" / "2019-T2"
+    assert sorted(p.name for p in (destination / "aktuell").iterdir()) == sorted(PUBLIC_FILES)
+    [entry] = publications(destination)
+    assert (entry.version, entry.approved_by) == (1, "Anna Andersson")
+    for name, sha in entry.files.items():
+        assert hashlib.sha256((destination / "v1" / name).read_bytes()).hexdigest() == sha
+    assert "aktiviteter.csv" not in entry.files  # row-level data is never published
+
+
+def test_a_correction_gets_a_new_version_and_the_old_one_stays(tmp_path, promise_file):
+    inbox = build_inbox(tmp_path)
+    first = build_report(promise_file, inbox, tmp_path / "ut", "2019-T2", final=True)
+    destination = tmp_path / "webb"
+    publish_package(first.public, destination, "Anna")
+    assert publish_package(first.public, destination, "Anna").version == 1  # same bytes again
+    (inbox / "kommunen" / "trasig.xlsx").unlink()
+    from workbooks import HEADER, row, write_xlsx
+    write_xlsx(inbox / "kommunen" / "rattelse.xlsx", {"Logg": [
+        HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]})
+    corrected = build_report(promise_file, inbox, tmp_path / "ut", "2019-T2", final=True)
+    with pytest.raises(LofteError, match="ändringsnotering"):
+        publish_package(corrected.public, destination, "Anna")  # never silently overwritten
+    entry = publish_package(corrected.public, destination, "Anna",
+                            change_note="En mopedinsats i juni saknades.")
+    assert entry.version == 2
+    assert [p.version for p in publications(destination)] == [1, 2]
+    assert (destination / "v1" / "figures.json").read_bytes() != (
+        destination / "v2" / "figures.json").read_bytes()
+    assert (destination / "aktuell").resolve().name == "v2"
+
+
+def _wait_until_paused(flow_run_id, timeout=120):
+    from prefect.client.orchestration import get_client
+
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            run = client.read_flow_run(flow_run_id)
+            if run.state and run.state.is_paused():
+                return run
+            time.sleep(0.5)
+    raise AssertionError("the final flow never paused for approval")
+
+
+def _start_final_flow(tmp_path, promise_file, **kwargs):
+    from flows.publication import final_publication
+
+    inbox = build_inbox(tmp_path)
+    states = {}
+    flow_run_ids = []
+
+    def run():
+        states["final"] = final_publication(
+            promise=str(promise_file), inbox=str(inbox), out=str(tmp_path / "ut"),
+            publish_dir=str(tmp_path / "webb"), period="2019-T2", return_state=True, **kwargs)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter
+    deadline = time.monotonic() + 120
+    with get_client(sync_client=True) as client:
+        while not flow_run_ids and time.monotonic() < deadline:
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter())
+            flow_run_ids = [r.id for r in runs if r.parameters.get("out") == str(tmp_path / "ut")]
+            time.sleep(0.3)
+    return thread, states, flow_run_ids[0]
+
+
+@pytest.mark.slow
+def test_the_final_flow_publishes_after_approval_given_through_the_api(prefect_harness,
+                                                                       promise_file, tmp_path):
+    from prefect.flow_runs import resume_flow_run
+
+    thread, states, flow_run_id = _start_final_flow(tmp_path, promise_file)
+    _wait_until_paused(flow_run_id)
+    assert not (tmp_path / "webb").exists()  # nothing public before approval
+    resume_flow_run(flow_run_id, run_input={"godkann": True, "namn": "Anna Andersson",
+                                            "kommentar": "Granskad"})
+    thread.join(timeout=120)
+    assert states["final"].is_completed(), states["final"]
+    destination = tmp_path / "webb" / "strangnas-2019" / "2019-T2"
+    [entry] = publications(destination)
+    assert entry.approved_by == "Anna Andersson"
+    figures = json.loads((destination / "aktuell" / "figures.json").read_text(encoding="utf-8"))
+    assert figures["draft"] is False
+
+
+@pytest.mark.slow
+def test_a_rejected_final_publishes_nothing_and_keeps_the_comment(prefect_harness, promise_file,
+                                                                  tmp_path):
+    from prefect.flow_runs import resume_flow_run
+
+    thread, states, flow_run_id = _start_final_flow(tmp_path, promise_file)
+    _wait_until_paused(flow_run_id)
+    resume_flow_run(flow_run_id, run_input={"godkann": False, "namn": "Bo Berg",
+                                            "kommentar": "Trafikkontrollerna i Härad saknas"})
+    thread.join(timeout=120)
+    assert not (tmp_path / "webb").exists()
+    assert "Trafikkontrollerna i Härad saknas" in states["final"].message
+
+
+@pytest.mark.slow
+def test_an_approval_that_never_comes_times_out_into_a_clear_state(prefect_harness,
+                                                                   promise_file, tmp_path):
+    thread, states, flow_run_id = _start_final_flow(tmp_path, promise_file,
+                                                    approval_timeout_hours=3 / 3600)
+    thread.join(timeout=120)
+    assert not thread.is_alive()  # no hung worker
+    assert states["final"].is_failed()
+    assert not (tmp_path / "webb").exists()
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
+            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+    notes = [a.data for a in artifacts if a.key == "publicering"]
+    assert notes and "Ingen granskning inom" in notes[0]
