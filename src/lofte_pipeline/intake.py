@@ -6,13 +6,12 @@ the promise, is reported as rejected with the reason.
 
 from __future__ import annotations
 
-import hashlib
 from contextlib import nullcontext
 from pathlib import Path
 
 import pandas as pd
 
-from .archive import Archive, FileVersion
+from .archive import Archive, FileVersion, sha256_file
 from .cache import ParseCache
 from .errors import InboxError, UnreadableFileError
 from .ingest import ReadLimits, is_ignored, read_sheets
@@ -35,14 +34,6 @@ def list_inbox(inbox: Path) -> list[Path]:
         if path.is_file():
             files.append(path)
     return sorted(files, key=lambda p: p.relative_to(inbox).as_posix())
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def check_file(path: Path, promise: Promise, source: str, name: str | None = None,
@@ -94,7 +85,7 @@ def read_version(data: Path, name: str, sha256: str, promise: Promise,
 def read_file(path: Path, inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
               cache: ParseCache | None = None) -> tuple[FileOutcome, FileValidation | None]:
     """A file read where it lies in the inbox (no archive)."""
-    return read_version(path, path.relative_to(inbox).as_posix(), sha256_of(path), promise,
+    return read_version(path, path.relative_to(inbox).as_posix(), sha256_file(path), promise,
                         limits, cache)
 
 
