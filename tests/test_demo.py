@@ -33,7 +33,8 @@ def test_demo_writes_three_reports_that_open(demo, capsys):
 
 def test_demo_figures_tell_a_year_with_progress(demo):
     def statuses(period):
-        figures = json.loads((demo / "rapporter" / "strangnas-2019" / period / "figures.json")
+        figures = json.loads((demo / "rapporter" / "strangnas-2019" / period / "publicera"
+                              / "figures.json")
                              .read_text(encoding="utf-8"))
         return {t["id"]: t for t in figures["targets"]}
 
