@@ -27,7 +27,7 @@ def test_every_file_is_kept_by_content_with_a_manifest_entry(tmp_path, promise_f
     inbox = inbox_with(tmp_path, [row("2019-02-01", MOPEDS, "Härad")])
     (inbox / "kommunen" / "trasig.xlsx").write_text("inte ett kalkylark", encoding="utf-8")
     build_report(promise_file, inbox, tmp_path / "ut", "2019-T1", pdf=False)
-    state = tmp_path / "lofte-state"
+    state = tmp_path / "lofte-state" / "INBOX"
     with Archive(state) as archive:
         versions = {v.name: v for v in archive.current_versions()}
         assert set(versions) == {"polisen/logg.xlsx", "kommunen/trasig.xlsx"}
@@ -46,7 +46,7 @@ def test_a_rejected_file_is_quarantined_with_a_swedish_note(tmp_path, promise_fi
     inbox = inbox_with(tmp_path, [])
     (inbox / "kommunen" / "tom.xlsx").write_bytes(b"")
     build_report(promise_file, inbox, tmp_path / "ut", "2019-T1", pdf=False)
-    quarantine = tmp_path / "lofte-state" / "karantan" / "kommunen"
+    quarantine = tmp_path / "lofte-state" / "INBOX" / "karantan" / "kommunen"
     note = (quarantine / "tom.xlsx.LÄS-MIG.txt").read_text(encoding="utf-8")
     assert "kunde inte läsas" in note and "Filen är tom" in note and "samma namn" in note
     assert (quarantine / "tom.xlsx").exists()
@@ -62,7 +62,7 @@ def test_a_corrected_file_replaces_the_earlier_rows_and_both_versions_are_kept(t
     write_xlsx(inbox / "polisen" / "logg.xlsx", {"Logg": [HEADER, row("2019-02-01", MOPEDS,
                                                                        "Härad")]})
     assert mopeds(build_report(promise_file, inbox, out, "2019-T1", pdf=False)) == 1
-    with Archive(tmp_path / "lofte-state") as archive:
+    with Archive(tmp_path / "lofte-state" / "INBOX") as archive:
         history = archive.history("polisen/logg.xlsx")
     assert [v.current for v in history] == [False, True]
 
@@ -75,7 +75,7 @@ def test_the_same_bytes_dropped_twice_change_nothing(tmp_path, promise_file):
     (inbox / "polisen" / "logg.xlsx").touch()
     second = build_report(promise_file, inbox, out, "2019-T1")
     assert {p.name: p.read_bytes() for p in second.folder.rglob("*") if p.is_file()} == before
-    with Archive(tmp_path / "lofte-state") as archive:
+    with Archive(tmp_path / "lofte-state" / "INBOX") as archive:
         assert len(archive.history("polisen/logg.xlsx")) == 1
 
 

@@ -90,7 +90,7 @@ def test_odd_and_long_unicode_file_and_sheet_names(tmp_path, promise_file):
     assert figures_by_target(result)["mopedinsatser"]["done_to_date"] == 1
     activities = (result.path("aktiviteter.csv")).read_text(encoding="utf-8")
     assert name in activities and "Blad ✓ ÅÄÖ 😀" in activities
-    assert (tmp_path / "lofte-state" / "karantan" / "polisen" / "trasig ✗ 😀.xlsx").exists()
+    assert (tmp_path / "lofte-state" / "INBOX" / "karantan" / "polisen" / "trasig ✗ 😀.xlsx").exists()
 
 
 def test_dates_in_1900_2099_and_the_1904_date_system(tmp_path, promise_file):
@@ -234,7 +234,7 @@ def test_200_files_dropped_at_once_are_each_ingested_exactly_once(tmp_path, prom
     assert first.figures["sources"]["polisen"]["files"] == 200
     again = build_report(promise_file, inbox, out, "2019-T1", pdf=False)
     assert figures_by_target(again)["trafikkontroller"]["done_to_date"] == 200
-    with Archive(tmp_path / "lofte-state") as archive:
+    with Archive(tmp_path / "lofte-state" / "INBOX") as archive:
         assert len(archive.current_versions()) == 200
         assert archive.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 200
 
@@ -256,7 +256,7 @@ def test_a_file_dropped_while_a_run_is_in_progress_is_ingested_once(tmp_path, pr
         result = build_report(promise_file, inbox, out, "2019-T1", pdf=False)
         assert figures_by_target(result)["mopedinsatser"]["done_to_date"] == 1
         assert figures_by_target(result)["trafikkontroller"]["done_to_date"] == 40
-    with Archive(tmp_path / "lofte-state") as archive:
+    with Archive(tmp_path / "lofte-state" / "INBOX") as archive:
         assert len(archive.history("kommunen/sen.csv")) == 1
 
 
@@ -294,7 +294,7 @@ def test_sigkill_at_any_point_leaves_archive_manifest_and_reports_consistent(tmp
     for n in range(30):
         write_csv(inbox / "polisen" / f"extra-{n:02}.csv",
                   [["Datum", "Aktivitet", "Kommundel"], ["2019-05-02", MOPEDS, "Härad"]])
-    out, state = tmp_path / "ut", tmp_path / "lofte-state"
+    out, state = tmp_path / "ut", tmp_path / "lofte-state" / "INBOX"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     for delay in (0.2, 0.6, 1.0, 1.5, 2.2, 3.0, 4.0):
         process = subprocess.Popen([sys.executable, "-c", RUN, str(promise_file), str(inbox),

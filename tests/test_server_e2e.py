@@ -130,3 +130,60 @@ def test_lofte_serve_takes_up_a_dropped_file_by_itself(server, promise_file, tmp
         output, _ = serve.communicate(timeout=60)
     assert serve.returncode == 0, output
     assert "Avslutat." in output
+
+
+def test_twenty_promises_fan_out_over_two_workers_each_report_once_and_identical(
+        server, promise_file, tmp_path):
+    import yaml
+
+    from flows.all_promises import all_promises
+    from lofte_pipeline.demo import write_demo_inbox
+    from lofte_pipeline.promise import load_promise
+    from lofte_pipeline.report import OUTPUT_FILES, build_report
+
+    seed = yaml.safe_load(promise_file.read_text(encoding="utf-8"))
+    promise_dir, inbox_root = tmp_path / "loften", tmp_path / "inkorgar"
+    promise_dir.mkdir()
+    for n in range(20):
+        data = {**seed, "id": f"kommun{n:02}-2019", "kommun": f"Kommun {n:02}"}
+        path = promise_dir / f"kommun{n:02}-2019.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        write_demo_inbox(load_promise(path), inbox_root / data["id"], seed=n)
+    env = {**os.environ, "LOFTE_HOME": str(REPO), "LOFTE_PROMISE": str(promise_file),
+           "LOFTE_INBOX": str(tmp_path / "oanvand"), "LOFTE_OUT": str(tmp_path / "oanvand"),
+           "LOFTE_PUBLISH": str(tmp_path / "oanvand")}
+    prefect = str(BIN / "prefect")
+    subprocess.run([prefect, "work-pool", "create", "lofte", "--type", "process"], env=env,
+                   capture_output=True, cwd=REPO)  # may exist already from another test
+    deployed = subprocess.run([prefect, "--no-prompt", "deploy", "--all", "--prefect-file",
+                               "deployments/prefect.yaml"], env=env, capture_output=True,
+                              text=True, cwd=REPO)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    workers = [subprocess.Popen([prefect, "worker", "start", "--pool", "lofte", "--limit", "1",
+                                 "--name", f"arbetare-{n}"], env=env, cwd=REPO,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True) for n in (1, 2)]
+    out = tmp_path / "rapporter"
+    try:
+        state = all_promises(promise_dir=str(promise_dir), inbox_root=str(inbox_root),
+                             out=str(out), period="T2", concurrency=4, return_state=True)
+    finally:
+        for worker in workers:
+            stop_process(worker)
+    assert state.is_completed(), state.message
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(limit=200)
+    names = sorted(run.name for run in runs if run.name.startswith("kommun"))
+    assert names == sorted(f"kommun{n:02}-2019-2019-T2" for n in range(20))  # each once
+    assert {run.state.type.value for run in runs if run.name.startswith("kommun")} == {
+        "COMPLETED"}
+    for n in (0, 7, 19):  # byte-identical to the single-process result
+        path = promise_dir / f"kommun{n:02}-2019.yaml"
+        single = build_report(path, inbox_root / f"kommun{n:02}-2019", tmp_path / "ett",
+                              "2019-T2", state_dir=tmp_path / "ett-state" / str(n))
+        for name in OUTPUT_FILES:
+            fanned = out / f"kommun{n:02}-2019" / "2019-T2" / single.path(name).relative_to(
+                single.folder)
+            assert fanned.read_bytes() == single.path(name).read_bytes(), (n, name)

@@ -178,8 +178,10 @@ class _Transaction:
 
 
 def default_state_dir(inbox: Path) -> Path:
-    """Pipeline bookkeeping lives beside the inbox, never inside it (staff see only their files)."""
-    return Path(inbox).resolve().parent / "lofte-state"
+    """Pipeline bookkeeping lives beside the inbox, never inside it (staff see only their files):
+    lofte-state/<inbox name>/, so inboxes side by side (one per promise) never share an archive."""
+    inbox = Path(inbox).resolve()
+    return inbox.parent / "lofte-state" / inbox.name
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f<>:\"\\|?*]")

@@ -18,7 +18,7 @@ def _report(args: argparse.Namespace) -> int:
         raise LofteError("--approve publicerar en slutlig rapport: ange också --final och "
                          "--publish-dir.")
     result = build_report(args.promise, args.inbox, args.out, args.period, pdf=not args.no_pdf,
-                          final=args.final)
+                          final=args.final, state_dir=args.state)
     figures = result.figures
     print(f"Rapport skriven: {result.folder}")
     for target in figures["targets"]:
@@ -189,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, help="mapp där OUT/<löfte>/<period>/ skrivs")
     report.add_argument("--period", required=True, help="tertial, t.ex. 2019-T2")
     report.add_argument("--no-pdf", action="store_true", help="hoppa över PDF:en")
+    report.add_argument("--state", help="mapp för arkiv och bokföring (standard: "
+                                        "lofte-state/<inkorgens namn> bredvid inkorgen)")
     report.add_argument("--final", action="store_true",
                         help="slutlig rapport (annars ett utkast märkt UTKAST)")
     report.add_argument("--approve", metavar="NAMN",

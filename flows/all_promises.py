@@ -1,0 +1,54 @@
+"""Every promise in a folder, one report run each, so a Prefect work pool can spread them over
+workers. The fan-out only starts and waits for deployment runs; each report is the usual flow."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.deployments import run_deployment
+from prefect.states import Completed, Failed
+
+from lofte_pipeline.promise import load_promise
+
+
+@flow(name="alla-loften", log_prints=True)
+def all_promises(promise_dir: str, inbox_root: str, out: str, period: str,
+                 deployment: str = "tertialrapport/medborgarlofte", concurrency: int = 4,
+                 final: bool = False):
+    """Report every promise in a folder, fanning out one deployment run per promise.
+
+    Args:
+        promise_dir: Mapp med löftesfiler (*.yaml), en per kommun och år
+        inbox_root: Mapp med en inkorg per löfte: <inbox_root>/<löftes-id>/<källa>/
+        out: Mapp där rapporterna skrivs
+        period: Tertialens nummer, t.ex. T2 (året tas ur varje löftesfil) eller ÅÅÅÅ-Tn
+        deployment: Driftsättningen av tertialrapporten som körningarna startas på
+        concurrency: Hur många rapporter som körs samtidigt
+        final: Slutliga rapporter i stället för utkast
+    """
+    logger = get_run_logger()
+    jobs = []
+    for path in sorted(Path(promise_dir).glob("*.yaml")):
+        promise = load_promise(path)
+        tertial = period.rsplit("-", 1)[-1]
+        jobs.append((promise.id, {"promise": str(path.resolve()),
+                                  "inbox": str((Path(inbox_root) / promise.id).resolve()),
+                                  "out": str(Path(out).resolve()),
+                                  "period": f"{promise.year}-{tertial}", "final": final}))
+
+    def start(job: tuple[str, dict[str, Any]]) -> tuple[str, str]:
+        promise_id, parameters = job
+        run = run_deployment(deployment, parameters=parameters, timeout=None,
+                             flow_run_name=f"{promise_id}-{parameters['period']}")
+        return promise_id, run.state.type.value if run.state else "UNKNOWN"
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        results = dict(pool.map(start, jobs))
+    failed = sorted(p for p, state in results.items() if state != "COMPLETED")
+    logger.info("%d rapporter klara, %d misslyckades", len(results) - len(failed), len(failed))
+    if failed:
+        return Failed(message=f"Rapporter som misslyckades: {', '.join(failed)}")
+    return Completed(message=f"{len(results)} rapporter klara")
