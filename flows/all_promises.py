@@ -3,6 +3,7 @@ workers. The fan-out only starts and waits for deployment runs; each report is t
 
 from __future__ import annotations
 
+import contextvars
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -45,8 +46,11 @@ def all_promises(promise_dir: str, inbox_root: str, out: str, period: str,
                              flow_run_name=f"{promise_id}-{parameters['period']}")
         return promise_id, run.state.type.value if run.state else "UNKNOWN"
 
+    # Each thread runs in a copy of this flow's context, so the runs reach the same API and show
+    # up as this run's children; a bare thread would fall back to the process-wide settings.
+    contexts = [contextvars.copy_context() for _ in jobs]
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        results = dict(pool.map(start, jobs))
+        results = dict(pool.map(lambda context, job: context.run(start, job), contexts, jobs))
     failed = sorted(p for p, state in results.items() if state != "COMPLETED")
     logger.info("%d rapporter klara, %d misslyckades", len(results) - len(failed), len(failed))
     if failed:

@@ -16,7 +16,9 @@ from pydantic import Field
 
 from flows.common import only_io_errors, run_date
 from flows.tertial_report import build_tertial_report, publish_run_summary
-from lofte_pipeline.publish import publication_folder, publish_package
+from lofte_pipeline.promise import load_promise
+from lofte_pipeline.publish import corrections_for, publication_folder, publish_package
+from lofte_pipeline.report import resolve_period
 from lofte_pipeline.schedule import period_for_run
 
 
@@ -54,9 +56,13 @@ def final_publication(promise: str, inbox: str, out: str, publish_dir: str,
         state: Mapp för arkiv och bokföring (standard: lofte-state bredvid inkorgen)
     """
     period = period or period_for_run(run_date(), final=True).id
-    report = build_tertial_report(promise, inbox, out, period, True, state)
+    loaded = load_promise(promise)
+    destination = publication_folder(Path(publish_dir), loaded.id,
+                                     resolve_period(loaded, period).id)
+    corrections = corrections_for(destination, change_note, run_date())
+    report = build_tertial_report(promise, inbox, out, period, True, state,
+                                  corrections=corrections)
     publish_run_summary(report)
-    figures = report["figures"]
     print(f"Slutlig rapport för {period} klar i {report['folder']}; väntar på granskning.")
     try:
         answer = pause_flow_run(wait_for_input=Granskning, key="granskning", poll_interval=2,
@@ -71,7 +77,6 @@ def final_publication(promise: str, inbox: str, out: str, publish_dir: str,
         create_markdown_artifact(f"# Ej publicerad\n\n{message}\n\nInget publicerades.\n",
                                  key="publicering")
         return Completed(message=message, name="Avslagen")
-    destination = publication_folder(Path(publish_dir), figures["promise"], period)
     entry = publish_public_package(str(Path(report["folder"]) / "publicera"), str(destination),
                                    answer.namn, change_note)
     lines = [f"# Publicerad version {entry['version']}", "",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, task
 from prefect.artifacts import (create_link_artifact, create_markdown_artifact,
                                create_table_artifact)
 
 from flows.common import only_io_errors, run_date
+from lofte_pipeline.models import Correction
 from lofte_pipeline.report import build_report, bundle_path
 from lofte_pipeline.schedule import period_for_run
 from lofte_pipeline.summary import report_markdown, target_rows
@@ -17,9 +18,11 @@ from lofte_pipeline.summary import report_markdown, target_rows
 
 @task(retries=2, retry_delay_seconds=10, retry_condition_fn=only_io_errors)
 def build_tertial_report(promise: str, inbox: str, out: str, period: str, final: bool,
-                         state: str | None) -> dict[str, Any]:
+                         state: str | None, lang: str = "sv",
+                         corrections: list[Correction] | None = None) -> dict[str, Any]:
     """Archive the inbox, reconcile against the promise, publish HTML, PDF, figures and CSVs."""
-    result = build_report(promise, inbox, out, period, final=final, state_dir=state)
+    result = build_report(promise, inbox, out, period, final=final, state_dir=state, lang=lang,
+                          corrections=corrections or ())
     return {"folder": str(result.folder), "figures": result.figures,
             "rejected_rows": result.rejected_rows, "personal_data": result.personal_data}
 
@@ -41,7 +44,8 @@ def publish_run_summary(report: dict[str, Any]) -> None:
 
 @flow(name="tertialrapport", log_prints=True)
 def tertial_report(promise: str, inbox: str, out: str, period: str | None = None,
-                   final: bool = False, state: str | None = None) -> dict[str, Any]:
+                   final: bool = False, state: str | None = None,
+                   lang: Literal["sv", "en"] = "sv") -> dict[str, Any]:
     """Tertial report for one promise: the same output as `lofte report`.
 
     Args:
@@ -52,9 +56,10 @@ def tertial_report(promise: str, inbox: str, out: str, period: str | None = None
             (utkast: pågående tertial, slutlig: den som just tagit slut).
         final: Slutlig rapport. Av: ett utkast märkt UTKAST.
         state: Mapp för arkiv och bokföring (standard: lofte-state bredvid inkorgen)
+        lang: Rapportens språk: sv (svenska) eller en (engelska)
     """
     period = period or period_for_run(run_date(), final).id
-    report = build_tertial_report(promise, inbox, out, period, final, state)
+    report = build_tertial_report(promise, inbox, out, period, final, state, lang)
     publish_run_summary(report)
     print(f"Rapport skriven: {report['folder']}")
     return report

@@ -54,9 +54,14 @@ def test_flow_parameters_are_described_for_the_ui_form():
 
     schema = parameter_schema(tertial_report).model_dump()
     assert schema["required"] == ["promise", "inbox", "out"]
-    assert list(schema["properties"]) == ["promise", "inbox", "out", "period", "final", "state"]
+    assert list(schema["properties"]) == ["promise", "inbox", "out", "period", "final", "state",
+                                          "lang"]
     assert all(p.get("description") for p in schema["properties"].values())
     assert schema["properties"]["final"]["type"] == "boolean"
+    # The language is a list to choose from, the languages the report has catalogues for.
+    from lofte_pipeline.i18n import LANGUAGES
+
+    assert sorted(schema["properties"]["lang"]["enum"]) == sorted(LANGUAGES)
 
 
 def _artifacts(flow_run_id):

@@ -55,6 +55,48 @@ def test_a_correction_gets_a_new_version_and_the_old_one_stays(tmp_path, promise
     assert (destination / "aktuell").resolve().name == "v2"
 
 
+def test_a_corrected_publication_shows_its_change_note_in_the_report(tmp_path, promise_file):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from lofte_pipeline.i18n import texts
+    from lofte_pipeline.schedule import local_date
+    from workbooks import HEADER, row, write_xlsx
+
+    inbox = build_inbox(tmp_path)
+    web = tmp_path / "webb"
+    args = ["report", "--promise", str(promise_file), "--inbox", str(inbox), "--out",
+            str(tmp_path / "ut"), "--period", "2019-T2", "--final", "--approve", "Anna",
+            "--publish-dir", str(web)]
+    assert main(args) == 0
+    destination = web / "strangnas-2019" / "2019-T2"
+    assert "Rättad" not in (destination / "v1" / "rapport.html").read_text(encoding="utf-8")
+    write_xlsx(inbox / "kommunen" / "rattelse.xlsx", {"Logg": [
+        HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]})
+    assert main(args) == 2  # changed figures without a note: refused, v1 stays
+    note = "En mopedinsats i juni saknades."
+    assert main(args + ["--change-note", note]) == 0
+    shown = f"Rättad {texts('sv').date(local_date(None))}:"
+    html = (destination / "v2" / "rapport.html").read_text(encoding="utf-8")
+    assert f"<strong>{shown}</strong> <span>{note}</span>" in html
+    pdf = PdfReader(BytesIO((destination / "v2" / "rapport.pdf").read_bytes()))
+    assert f"{shown} {note}" in " ".join(pdf.pages[0].extract_text().split())
+    figures = json.loads((destination / "v2" / "figures.json").read_text(encoding="utf-8"))
+    assert figures["corrections"] == [{"date": local_date(None).isoformat(), "note": note}]
+    assert main(args + ["--change-note", note]) == 0  # the same correction again: no v3
+    assert [p.version for p in publications(destination)] == [1, 2]
+    assert "Rättad" not in (destination / "v1" / "rapport.html").read_text(encoding="utf-8")
+
+
+def test_a_change_note_needs_a_final_publication(tmp_path, promise_file, capsys):
+    inbox = build_inbox(tmp_path)
+    assert main(["report", "--promise", str(promise_file), "--inbox", str(inbox), "--out",
+                 str(tmp_path / "ut"), "--period", "2019-T2", "--no-pdf",
+                 "--change-note", "Rättat"]) == 2
+    assert "--final" in capsys.readouterr().err
+
+
 def _wait_until_paused(flow_run_id, timeout=120):
     from prefect.client.orchestration import get_client
 

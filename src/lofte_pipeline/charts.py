@@ -5,6 +5,8 @@ writes it as the /Alt of the PDF's Figure, browsers use it as the accessible nam
 that points to the data table printed beside it. Nothing is said by colour alone: bars carry their
 numbers and status words, cells their counts. Every colour pair used is listed in CONTRAST_PAIRS and
 tested for WCAG AA contrast (4.5:1 for text, 3:1 for graphical objects).
+
+Every word comes from the report's catalogue (i18n.py) in the report's language; Swedish by default.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
+
+from .i18n import Texts, texts
 
 FONT = "DejaVu Sans, Verdana, sans-serif"
 CHAR_WIDTH = 0.6  # DejaVu Sans averages a little under 0.6 em per character; wrap on the safe side
@@ -32,7 +36,7 @@ STATUS_COLOURS = {
     "missed": "#a4161a",
     "reported": "#4a4a4a",
 }
-# Coverage grid: (lowest count, fill, text colour, legend label).
+# Coverage grid: (lowest count, fill, text colour, Swedish legend label; see grid_labels).
 GRID_STEPS = [
     (0, WHITE, MUTED, "0"),
     (1, "#dbe8f5", INK, "1"),
@@ -143,8 +147,9 @@ class ProgressRow:
 
 
 def progress_chart(rows: list[ProgressRow], *, through: str, chart_id: str = "diagram-framsteg",
-                   width: int = 520) -> Markup:
+                   width: int = 520, tx: Texts | None = None) -> Markup:
     """One bar per numeric target: done so far as a share of the goal, the expected pace marked."""
+    tx = tx or texts()
     show_pace = any(r.expected is not None for r in rows)
     value_w = 170
     track_w = width - value_w
@@ -152,12 +157,12 @@ def progress_chart(rows: list[ProgressRow], *, through: str, chart_id: str = "di
     y = 4
     # Legend: what the marks mean, in words.
     body.append(_rect(0, y + 3, 18, 12, ACCENT))
-    legend = "genomfört hittills (färgen följer status)"
+    legend = tx("chart.progress_legend_done")
     body.append(_text(24, y + 14, legend, size=12))
     x = 24 + text_width(legend, 12) + 16
     if show_pace:
         body.append(_line(x + 6, y, x + 6, y + 18, dash="4 3"))
-        body.append(_text(x + 16, y + 14, "förväntat (jämn takt)", size=12))
+        body.append(_text(x + 16, y + 14, tx("chart.progress_legend_pace"), size=12))
     y += 30
     lines_out: list[str] = []
     for row in rows:
@@ -173,20 +178,20 @@ def progress_chart(rows: list[ProgressRow], *, through: str, chart_id: str = "di
         if row.expected is not None and 0 < row.expected < row.goal:
             px = 0.5 + (track_w - 1) * row.expected / row.goal
             body.append(_line(px, bar_y - 4, px, bar_y + bar_h + 4, dash="4 3"))
-        body.append(_text(track_w + 10, bar_y + 15, f"{n_sv(row.done)} av {n_sv(row.goal)}",
-                          weight=700))
-        body.append(_text(track_w + 10 + text_width(f"{row.done} av {row.goal}", 14) + 12,
+        done_of_goal = tx("chart.done_of_goal", done=tx.number(row.done), goal=tx.number(row.goal))
+        body.append(_text(track_w + 10, bar_y + 15, done_of_goal, weight=700))
+        body.append(_text(track_w + 10 + text_width(tx("chart.done_of_goal", done=row.done,
+                                                       goal=row.goal), 14) + 12,
                           bar_y + 15, f"{row.status_icon} {row.status_label}", size=13,
                           fill=STATUS_COLOURS[row.status]))
         y += bar_h + 16
-        pace = (f", förväntat {n_sv(row.expected)}" if row.expected is not None else "")
-        lines_out.append(f"{row.title}: {n_sv(row.done)} av {n_sv(row.goal)}{pace}, "
-                         f"{row.status_label.lower()}")
-    title = (f"Diagram: framsteg mot de mätbara målen t.o.m. {through}. "
-             + "; ".join(lines_out) + ".") if rows else "Diagram: inga mätbara mål med antal."
-    desc = ("Staplarna visar hur stor del av det utlovade antalet som är genomfört"
-            + (", den streckade linjen var målet borde vara vid jämn takt över året" if show_pace
-               else "") + ". Samma siffror finns i tabellen under diagrammet.")
+        pace = (tx("chart.progress_pace", n=tx.number(row.expected))
+                if row.expected is not None else "")
+        lines_out.append(tx("chart.progress_row", title=row.title, done_of_goal=done_of_goal,
+                            pace=pace, status=row.status_label.lower()))
+    title = (tx("chart.progress_title", date=through, rows="; ".join(lines_out)) if rows
+             else tx("chart.progress_title_empty"))
+    desc = tx("chart.progress_desc", pace=tx("chart.progress_desc_pace") if show_pace else "")
     return _svg(chart_id, width, y, title, desc, body)
 
 
@@ -198,8 +203,9 @@ class TertialBar:
 
 
 def tertial_chart(bars: list[TertialBar], *, year: int, chart_id: str = "diagram-tertial",
-                  width: int = 520) -> Markup:
+                  width: int = 520, tx: Texts | None = None) -> Markup:
     """Distinct activities per tertial; tertials still to come are shown as empty slots."""
+    tx = tx or texts()
     height = 230
     top, bottom = 30, 190  # plot area: value labels above, names below
     counts = [b.count for b in bars if b.count is not None]
@@ -210,18 +216,20 @@ def tertial_chart(bars: list[TertialBar], *, year: int, chart_id: str = "diagram
     for i, bar in enumerate(bars):
         cx = slot * i + slot / 2
         if bar.count is None:
-            body.append(_text(cx, bottom - 8, "ännu inte", size=12, anchor="middle", fill=MUTED))
+            body.append(_text(cx, bottom - 8, tx("chart.not_yet"), size=12, anchor="middle",
+                              fill=MUTED))
         else:
             h = (bottom - top) * bar.count / peak
             body.append(_rect(cx - bar_w / 2, bottom - h, bar_w, h, ACCENT))
-            body.append(_text(cx, bottom - h - 8, n_sv(bar.count), anchor="middle", weight=700))
+            body.append(_text(cx, bottom - h - 8, tx.number(bar.count), anchor="middle",
+                              weight=700))
         body.append(_text(cx, bottom + 20, bar.name, anchor="middle", weight=700))
         body.append(_text(cx, bottom + 37, bar.months, size=12, anchor="middle", fill=MUTED))
-    parts = [f"{b.name.lower()} ({b.months}): "
-             + (n_sv(b.count) if b.count is not None else "ännu inte rapporterad") for b in bars]
-    title = f"Diagram: genomförda aktiviteter per tertial {year}. " + "; ".join(parts) + "."
-    desc = ("Staplarna visar antalet genomförda aktiviteter i varje tertial. Fördelningen per mål "
-            "finns i tabellen under diagrammet.")
+    parts = [tx("chart.tertial_part", name=b.name.lower(), months=b.months,
+                value=tx.number(b.count) if b.count is not None else tx("chart.not_yet_reported"))
+             for b in bars]
+    title = tx("chart.tertial_title", year=year, parts="; ".join(parts))
+    desc = tx("chart.tertial_desc")
     return _svg(chart_id, width, height, title, desc, body)
 
 
@@ -233,10 +241,26 @@ def grid_step(count: int) -> tuple[str, str]:
     return fill, ink
 
 
+def grid_labels(tx: Texts | None = None) -> list[str]:
+    """The legend's words for GRID_STEPS: '0', '1', '2–3', '4 eller fler'."""
+    tx = tx or texts()
+    lows = [lowest for lowest, *_ in GRID_STEPS]
+    labels = []
+    for low, high in zip(lows, lows[1:] + [None]):
+        if high is None:
+            labels.append(tx("chart.grid_or_more", n=tx.number(low)))
+        elif high - low == 1:
+            labels.append(tx.number(low))
+        else:
+            labels.append(f"{tx.number(low)}–{tx.number(high - 1)}")
+    return labels
+
+
 def coverage_grid(activities: list[str], districts: list[str], counts: list[list[int]], *,
                   period_text: str, chart_id: str = "diagram-kommundelar",
-                  width: int = 560) -> Markup:
+                  width: int = 560, tx: Texts | None = None) -> Markup:
     """Activity type x district: every cell shows its count; empty cells are marked with a dash."""
+    tx = tx or texts()
     label_w = 200
     cell_w = min(72.0, (width - label_w) / max(len(districts), 1))
     # Column heads are set at an angle so that long district names never collide.
@@ -261,15 +285,16 @@ def coverage_grid(activities: list[str], districts: list[str], counts: list[list
             fill, ink = grid_step(count)
             x = label_w + cell_w * j
             body.append(_rect(x + 1.5, y + 1.5, cell_w - 3, row_h - 3, fill, TRACK_EDGE))
-            body.append(_text(x + cell_w / 2, y + row_h / 2 + 5, n_sv(count) if count else "–",
+            body.append(_text(x + cell_w / 2, y + row_h / 2 + 5, tx.number(count) if count else "–",
                               anchor="middle", weight=700 if count else 400, fill=ink))
         y += row_h
     # Legend.
     y += 14
     x = 0.0
-    body.append(_text(0, y + 13, "Antal:", size=12))
-    x = 48
-    for _, fill, _, label in GRID_STEPS:
+    legend = tx("chart.grid_legend")
+    body.append(_text(0, y + 13, legend, size=12))
+    x = max(48, text_width(legend, 12) + 4)
+    for (_, fill, _, _), label in zip(GRID_STEPS, grid_labels(tx)):
         body.append(_rect(x + 0.5, y + 1.5, 16, 14, fill, TRACK_EDGE))
         body.append(_text(x + 22, y + 13, label, size=12))
         x += 22 + text_width(label, 12) + 16
@@ -278,11 +303,10 @@ def coverage_grid(activities: list[str], districts: list[str], counts: list[list
     empty = sum(1 for row in counts for c in row if c == 0)
     cells = len(activities) * len(districts)
     nothing = [d for d, total in zip(districts, per_district) if total == 0]
-    title = (f"Rutnät: genomförda aktiviteter per aktivitetstyp och kommundel, {period_text}. "
-             f"Totalt {n_sv(sum(per_district))}: "
-             + join_sv([f"{d} {n_sv(t)}" for d, t in zip(districts, per_district)]) + ". "
-             + f"{n_sv(empty)} av {n_sv(cells)} kombinationer saknar aktiviteter"
-             + (f"; inga alls i {join_sv(nothing)}" if nothing else "") + ".")
-    desc = ("Varje ruta visar antalet aktiviteter av en typ i en kommundel; ett streck betyder "
-            "ingen. Hela tabellen finns under rutnätet.")
+    title = tx("chart.grid_title", period=period_text, total=tx.number(sum(per_district)),
+               districts=tx.join([tx("chart.grid_district_total", district=d, n=tx.number(t))
+                                  for d, t in zip(districts, per_district)]),
+               empty=tx.number(empty), cells=tx.number(cells),
+               nothing=tx("chart.grid_nothing", districts=tx.join(nothing)) if nothing else "")
+    desc = tx("chart.grid_desc")
     return _svg(chart_id, width, y, title, desc, body)

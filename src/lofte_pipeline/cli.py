@@ -14,11 +14,41 @@ from .promise import bundled_promise_path
 def _report(args: argparse.Namespace) -> int:
     from .report import build_report
 
+    from .i18n import LANGUAGES
+
     if args.approve and not (args.final and args.publish_dir):
         raise LofteError("--approve publicerar en slutlig rapport: ange också --final och "
                          "--publish-dir.")
+    if args.change_note.strip() and not (args.final and args.publish_dir):
+        raise LofteError("--change-note gäller en rättelse av en publicerad rapport: ange också "
+                         "--final och --publish-dir.")
+    if args.lang not in LANGUAGES:
+        raise LofteError(f"Okänt språk '{args.lang}': välj {' eller '.join(sorted(LANGUAGES))}.")
+    from .promise import load_promise
+    from .report import resolve_period
+
+    promise = load_promise(args.promise)
+    period = resolve_period(promise, args.period)
+    previous = None
+    if args.previous:
+        from .render import previous_summary
+
+        try:
+            previous = json.loads(Path(args.previous).read_text(encoding="utf-8"))
+            previous_summary(previous, period)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise LofteError(f"Förra årets siffror ({args.previous}) kan inte användas: "
+                             f"{exc}") from None
+    corrections = []
+    if args.final and args.publish_dir:
+        from .publish import corrections_for, publication_folder
+        from .schedule import local_date
+
+        destination = publication_folder(Path(args.publish_dir), promise.id, period.id)
+        corrections = corrections_for(destination, args.change_note, local_date(None))
     result = build_report(args.promise, args.inbox, args.out, args.period, pdf=not args.no_pdf,
-                          final=args.final, state_dir=args.state)
+                          final=args.final, state_dir=args.state, lang=args.lang,
+                          previous=previous, corrections=corrections)
     figures = result.figures
     print(f"Rapport skriven: {result.folder}")
     for target in figures["targets"]:
@@ -198,6 +228,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--publish-dir", help="mappen som webbredaktionen publicerar från")
     report.add_argument("--change-note", default="",
                         help="vid rättelse av en publicerad rapport: vad som rättats")
+    report.add_argument("--lang", default="sv",
+                        help="rapportens språk: sv (standard) eller en")
+    report.add_argument("--previous", metavar="FIGURES_JSON",
+                        help="förra årets figures.json för samma tertial (standard: letas upp "
+                             "bland rapporterna i --out)")
     report.set_defaults(run=_report)
 
     check = commands.add_parser("check", help="kontrollera en arbetsbok innan den lämnas in")

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import pandas as pd
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction of an already published report, shown in the report itself."""
+
+    day: date
+    note: str
 
 
 @dataclass

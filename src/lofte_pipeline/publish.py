@@ -10,10 +10,11 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from .errors import LofteError
+from .models import Correction
 
 RECORD = "publiceringar.json"
 CURRENT = "aktuell"
@@ -89,3 +90,22 @@ def publish_package(public: Path, destination: Path, approved_by: str, change_no
 
 def publication_folder(root: Path, promise_id: str, period_id: str) -> Path:
     return Path(root) / promise_id / period_id
+
+
+def corrections_for(destination: Path, change_note: str, day: date) -> list[Correction]:
+    """The corrections a new version of a published report shows: every earlier one, as the
+    current publication shows it, and this one, dated `day`.
+
+    Read from the published figures.json rather than the record, so that building the same
+    correction again gives the same report, and its publication is recognised as already done.
+    """
+    try:
+        figures = json.loads((destination / CURRENT / "figures.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        figures = {}
+    earlier = [Correction(date.fromisoformat(c["date"]), c["note"])
+               for c in figures.get("corrections", [])]
+    note = " ".join(change_note.split())
+    if note and note not in {c.note for c in earlier}:
+        earlier.append(Correction(day, note))
+    return earlier

@@ -8,7 +8,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +21,7 @@ from .archive import Archive, default_state_dir
 from .cache import ParseCache
 from .errors import InboxError, PeriodError, ReportBusyError
 from .intake import read_inbox
-from .models import Intake
+from .models import Correction, Intake
 from .period import Period
 from .promise import Promise, load_promise, promise_hash
 from .reconcile import Reconciliation, reconcile
@@ -164,13 +164,19 @@ def rejected_csv(intake: Intake) -> pd.DataFrame:
 
 def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
                  period: str | Period, *, pdf: bool = True, final: bool = False,
-                 state_dir: str | Path | None = None, lock_timeout: float = 600.0) -> ReportResult:
+                 state_dir: str | Path | None = None, lock_timeout: float = 600.0,
+                 lang: str = "sv", previous: dict[str, Any] | None = None,
+                 corrections: Sequence[Correction] = ()) -> ReportResult:
     """Archive what was dropped, reconcile, render, and publish OUT/<promise-id>/<period>/.
 
     Every dropped file is first kept by content in the archive (`state_dir`, by default
     `lofte-state` beside the inbox); files already parsed under this promise are not parsed again.
     Two runs for the same report never interleave: the second waits for the first (up to
     lock_timeout seconds) and then reads the inbox as it is by then.
+
+    `previous` is last year's figures.json for the same tertial; when not given, it is looked up
+    among the reports already in `out` (see previous_figures). `corrections` are shown in the
+    report when an already published version is corrected.
     """
     promise = load_promise(promise_file)
     resolved = resolve_period(promise, period)
@@ -180,11 +186,34 @@ def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
         raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
     state = Path(state_dir) if state_dir else default_state_dir(inbox)
     cache = ParseCache(state / "cache", promise_sha256)
+    if previous is None:
+        previous = previous_figures(promise, resolved, Path(out))
     with report_lock(Path(out) / ".lofte-lock" / promise.id, resolved.id, lock_timeout):
         with Archive(state) as archive:
             intake = read_inbox(inbox, promise, cache=cache, archive=archive)
         return write_report(promise, resolved, intake, Path(out), pdf=pdf, final=final,
-                            promise_sha256=promise_sha256)
+                            promise_sha256=promise_sha256, lang=lang, previous=previous,
+                            corrections=corrections)
+
+
+def previous_figures(promise: Promise, period: Period, out: Path) -> dict[str, Any] | None:
+    """Last year's figures.json for the same tertial and municipality, if exactly one is in `out`.
+
+    Reports live in OUT/<promise-id>/<period>/, and last year's promise has another id, so every
+    promise folder is searched; two candidates (say a draft copy under another id) mean we cannot
+    tell which is right, and the report then shows no comparison rather than a wrong one.
+    """
+    wanted = f"{period.year - 1}-T{period.tertial}"
+    found = []
+    for path in sorted(out.glob(f"*/{wanted}/{PUBLIC}/figures.json")):
+        try:
+            figures = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if (figures.get("municipality") == promise.municipality
+                and figures.get("year") == promise.year - 1 and figures.get("period") == wanted):
+            found.append(figures)
+    return found[0] if len(found) == 1 else None
 
 
 @contextmanager
@@ -210,16 +239,21 @@ def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
 
 
 def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *, pdf: bool = True,
-                 final: bool = False, promise_sha256: str = "") -> ReportResult:
+                 final: bool = False, promise_sha256: str = "", lang: str = "sv",
+                 previous: dict[str, Any] | None = None,
+                 corrections: Sequence[Correction] = ()) -> ReportResult:
     from .opendata import figures_csv
-    from .render import render_html, render_pdf, report_context
+    from .render import (accessibility_statement, document_title, render_html, render_pdf,
+                         report_context)
 
     result = reconcile(intake.accepted, promise, period)
     figures = figures_document(promise, result, intake)
     figures["draft"] = not final
     figures["program_version"] = __version__
     figures["promise_sha256"] = promise_sha256
-    html = render_html(report_context(promise, result, intake, draft=not final))
+    figures["corrections"] = [{"date": c.day.isoformat(), "note": c.note} for c in corrections]
+    html = render_html(report_context(promise, result, intake, draft=not final, lang=lang,
+                                      previous=previous, corrections=corrections))
     files: dict[str, bytes] = {
         "figures.json": _json(figures),
         "figures.csv": figures_csv(figures),
@@ -229,13 +263,11 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
         "personuppgifter.csv": csv_bytes(findings_csv(intake)),
         "rapport.html": html.encode("utf-8"),
     }
-    files["tillganglighetsredogorelse.html"] = accessibility_statement(promise, period)
+    files["tillganglighetsredogorelse.html"] = accessibility_statement(promise, period, lang)
     files["korning.log"] = run_log(promise, period, intake, figures, final)
     if pdf:
-        title = (f"{promise.title} – {promise.municipality}: uppföljning {period.name_sv} "
-                 f"{period.year}")
-        title = title if final else f"UTKAST: {title}"
-        files["rapport.pdf"] = render_pdf(html, title)
+        files["rapport.pdf"] = render_pdf(html, document_title(promise, period, draft=not final,
+                                                               lang=lang))
     folder = out / promise.id / period.id
     publish_folder(folder, {bundle_path(name): data for name, data in files.items()})
     rejected = intake.rejected.astype({"row": "int64"}).to_dict("records")
@@ -256,33 +288,6 @@ def manifest_document(promise: Promise, period: Period, intake: Intake,
             for f in intake.files
         ],
     }
-
-
-def accessibility_statement(promise: Promise, period: Period) -> bytes:
-    """A snippet for the web page that links the report (tillgänglighetsredogörelse)."""
-    from html import escape
-
-    contact = promise.contact
-    ways = []
-    if contact and contact.email:
-        ways.append(f'e-post <a href="mailto:{escape(contact.email)}">{escape(contact.email)}</a>')
-    if contact and contact.phone:
-        ways.append(f"telefon {escape(contact.phone)}")
-    who = escape(contact.name) if contact else escape(promise.municipality)
-    reach = f" via {' eller '.join(ways)}" if ways else ""
-    text = f"""<section lang="sv" class="tillganglighetsredogorelse">
-<h2>Tillgänglighet för uppföljningen av {escape(promise.title.lower())}, {period.name_sv} {period.year}</h2>
-<p>Rapporten publiceras som webbsida (HTML) och som PDF. Webbsidan är gjord för att uppfylla
-WCAG 2.1 på nivå AA enligt lagen om tillgänglighet till digital offentlig service. PDF-filen är
-taggad enligt PDF/UA-1 med dokumentspråk, rubrikstruktur, bokmärken och textalternativ till
-diagrammen, så att den kan läsas med skärmläsare. Siffrorna finns också som öppna data i
-figures.csv och figures.json.</p>
-<p>Om du inte kan ta del av innehållet, eller om du hittar brister i tillgängligheten, kontakta
-{who}{reach}, så hjälper vi dig och rättar felet. Du kan också kontakta Myndigheten för digital
-förvaltning (Digg), som är tillsynsmyndighet för lagen.</p>
-</section>
-"""
-    return text.encode("utf-8")
 
 
 def run_log(promise: Promise, period: Period, intake: Intake, figures: dict[str, Any],
