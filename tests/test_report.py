@@ -179,6 +179,31 @@ def test_a_rerun_replaces_the_bundle_whole(inbox, promise_file, tmp_path):
     assert [p.name for p in folder.parent.iterdir() if not p.name.startswith(".")] == ["2019-T1"]
 
 
+def test_an_unchanged_rerun_keeps_the_bundle_and_any_change_rebuilds_it(promise_file, tmp_path):
+    inbox = build_inbox(tmp_path / "in")
+    first = build_report(promise_file, inbox, tmp_path, "2019-T2", pdf=False)
+    version = os.readlink(first.folder)
+    again = build_report(promise_file, inbox, tmp_path, "2019-T2", pdf=False)
+    assert os.readlink(again.folder) == version  # nothing rendered or published again
+    assert again.figures == first.figures and again.rejected_rows == first.rejected_rows
+    # A bundle edited by hand is not trusted: it is built again, whole.
+    figures = first.path("figures.json")
+    original = figures.read_bytes()
+    figures.write_bytes(original.replace(b'"draft": true', b'"draft": false'))
+    repaired = build_report(promise_file, inbox, tmp_path, "2019-T2", pdf=False)
+    assert os.readlink(repaired.folder) != version
+    assert repaired.path("figures.json").read_bytes() == original
+    # Another choice (the language) or another input is another bundle.
+    version = os.readlink(repaired.folder)
+    english = build_report(promise_file, inbox, tmp_path, "2019-T2", pdf=False, lang="en")
+    assert os.readlink(english.folder) != version
+    from workbooks import HEADER, row, write_xlsx
+    write_xlsx(inbox / "kommunen" / "sen.xlsx", {"Logg": [
+        HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]})
+    later = build_report(promise_file, inbox, tmp_path, "2019-T2", pdf=False, lang="en")
+    assert later.figures["activities_counted"] == english.figures["activities_counted"] + 1
+
+
 def test_an_empty_inbox_still_gives_a_report(promise_file, tmp_path):
     (tmp_path / "INBOX" / "polisen").mkdir(parents=True)
     result = build_report(promise_file, tmp_path / "INBOX", tmp_path / "out", "2019-T1")

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from .period import Period
 from .promise import Promise, Target
-from .text import fold
+from .text import fold_series
 
 Status = Literal["achieved", "on_track", "behind", "missed", "reported"]
 ACTIVITY_COLUMNS = ["activity_no", "date", "activity", "target", "district", "place", "sources",
@@ -50,12 +51,34 @@ def activity_keys(rows: pd.DataFrame, promise: Promise) -> pd.Series:
     (one_per_place) is the same area whenever it was reported.
     """
     one_per_place = {a.label for a in promise.activities if a.one_per_place}
-    place_key = rows["place"].map(fold)
+    place_key = fold_series(rows["place"]).astype(object)
     per_place = rows["activity"].isin(one_per_place) & (place_key != "")
-    dated = (rows["activity"] + "|" + rows["date"].map(date.isoformat) + "|"
+    dated = (rows["activity"] + "|" + iso_dates(rows["date"]) + "|"
              + rows["district"] + "|" + place_key)
     area = rows["activity"] + "|area|" + place_key
     return area.where(per_place, dated)
+
+
+def iso_dates(days: pd.Series) -> pd.Series:
+    """'2019-05-02' for each date, formatting each distinct day once (a year has 365)."""
+    codes, uniques = pd.factorize(days, sort=False)
+    texts = np.array([d.isoformat() for d in uniques] + [""], dtype=object)
+    return pd.Series(texts[codes], index=days.index, dtype=object)
+
+
+def joined_sources(keys: pd.Series, sources: pd.Series) -> pd.Series:
+    """Per key, its distinct sources sorted and joined with ';' ('kommunen;polisen').
+
+    Column-wise over the few sources instead of a Python call per activity.
+    """
+    pairs = pd.DataFrame({"key": keys.to_numpy(), "source": sources.to_numpy()}).drop_duplicates()
+    index = pd.Index(pairs["key"].unique())
+    joined = np.full(len(index), "", dtype=object)
+    for source in sorted(pairs["source"].unique()):
+        has = index.isin(pairs.loc[pairs["source"] == source, "key"])
+        joined = np.where(has & (joined == ""), source,
+                          np.where(has, joined + ";" + source, joined))
+    return pd.Series(joined, index=index, dtype=object)
 
 
 def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tuple[pd.DataFrame,
@@ -70,7 +93,7 @@ def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tu
     first = rows.groupby("key", sort=False).head(1).set_index("key")
     first = first[first["date"] <= until]
     kept = rows[rows["key"].isin(first.index)]
-    sources = kept.groupby("key")["source"].agg(lambda s: ";".join(sorted(set(s))))
+    sources = joined_sources(kept["key"], kept["source"])
     reports = kept.groupby("key").size()
     activities = first[["date", "activity", "target", "district", "place"]].assign(
         sources=sources, reports=reports)
@@ -84,7 +107,8 @@ def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tu
 
 def at_place(activities: pd.DataFrame, keys: set[str]) -> pd.Series:
     """An activity is at a named place when its Plats or its Kommundel names it."""
-    return activities["place"].map(fold).isin(keys) | activities["district"].map(fold).isin(keys)
+    return (fold_series(activities["place"]).isin(keys)
+            | fold_series(activities["district"]).isin(keys))
 
 
 def target_figures(target: Target, activities: pd.DataFrame, promise: Promise,
@@ -102,7 +126,7 @@ def target_figures(target: Target, activities: pd.DataFrame, promise: Promise,
     periods_missing = ([p for p, n in per_period.items() if n < (target.per_tertial_minimum or 0)]
                        if target.per_tertial_minimum else [])
     if target.per_month_minimum:
-        months = mine["date"].map(lambda d: f"{d.year}-{d.month:02}").value_counts()
+        months = iso_dates(mine["date"]).str[:7].value_counts()
         elapsed_months = [f"{period.year}-{n:02}" for n in range(1, period.end.month + 1)]
         periods_missing += [m for m in elapsed_months
                             if months.get(m, 0) < target.per_month_minimum]
@@ -146,12 +170,16 @@ def district_matrix(activities: pd.DataFrame, promise: Promise) -> pd.DataFrame:
     districts = [d.name for d in promise.districts]
     if activities.empty:
         return pd.DataFrame(0, index=labels, columns=districts)
-    table = pd.crosstab(activities["activity"], activities["district"])
+    table = activities.groupby(["activity", "district"]).size().unstack(fill_value=0)
     return table.reindex(index=labels, columns=districts, fill_value=0).astype(int)
 
 
 def reconcile(accepted: pd.DataFrame, promise: Promise, period: Period) -> Reconciliation:
     """Figures for a report of `period`: everything dated from 1 January to the period's end."""
+    # Plain object columns: without pyarrow, pandas' own string dtype compares and joins in a
+    # Python loop per element, numpy's object arrays in C.
+    accepted = accepted.astype({c: object for c, t in accepted.dtypes.items()
+                                if isinstance(t, pd.StringDtype)})
     activities, rows = distinct_activities(accepted, promise, period.end)
     targets = [target_figures(t, activities, promise, period) for t in promise.targets]
     return Reconciliation(period, activities, rows, targets, district_matrix(activities, promise))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
@@ -358,7 +359,10 @@ def accessibility_statement(promise: Promise, period: Period,
     return text.encode("utf-8")
 
 
-def render_html(context: dict[str, Any]) -> str:
+@lru_cache(maxsize=1)
+def template_environment() -> Any:
+    """One Jinja2 environment per process: a worker compiles the template once, and still sees
+    an edited template (the loader checks its modification time)."""
     import jinja2
 
     env = jinja2.Environment(
@@ -368,7 +372,11 @@ def render_html(context: dict[str, Any]) -> str:
         trim_blocks=True, lstrip_blocks=True,
     )
     env.filters["css"] = _css_string
-    return env.get_template("rapport.html.j2").render(**context)
+    return env
+
+
+def render_html(context: dict[str, Any]) -> str:
+    return template_environment().get_template("rapport.html.j2").render(**context)
 
 
 def render_pdf(html: str, title: str) -> bytes:

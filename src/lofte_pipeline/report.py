@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -11,20 +12,21 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from . import __version__
-from .archive import Archive, default_state_dir
+from .archive import Archive, default_state_dir, sha256_file
 from .cache import ParseCache
 from .errors import InboxError, PeriodError, ReportBusyError
 from .intake import read_inbox
 from .models import Correction, Intake
 from .period import Period
 from .promise import Promise, load_promise, promise_hash
-from .reconcile import Reconciliation, reconcile
+from .reconcile import Reconciliation, iso_dates, reconcile
 
 PUBLIC = "publicera"
 INTERNAL = "intern"
@@ -110,7 +112,7 @@ def activities_csv(result: Reconciliation, publish_comments: bool = False) -> pd
     activities = result.activities.set_index("activity_no")
     return pd.DataFrame({
         "aktivitet_nr": rows["activity_no"],
-        "datum": rows["activity_no"].map(activities["date"]).map(lambda d: d.isoformat()),
+        "datum": iso_dates(rows["activity_no"].map(activities["date"])),
         "aktivitet": rows["activity"],
         "mal": rows["target"],
         "kommundel": rows["activity_no"].map(activities["district"]),
@@ -120,7 +122,7 @@ def activities_csv(result: Reconciliation, publish_comments: bool = False) -> pd
         "fil": rows["file"],
         "blad": rows["sheet"],
         "rad": rows["row"],
-        "rapporterat_datum": rows["date"].map(lambda d: d.isoformat()),
+        "rapporterat_datum": iso_dates(rows["date"]),
         "antal": rows["count"],
         **({"kommentar": rows["comment"]} if publish_comments else {}),
     })
@@ -141,9 +143,15 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 where no cell can run as a formula when opened in a spreadsheet program."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+        values = safe[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        # Checked once per distinct value: logs repeat the same names thousands of times.
+        formulas = [v for v in pd.unique(values.astype(object))
+                    if isinstance(v, str) and v.startswith(_FORMULA_START)]
+        if formulas:
+            risky = values.isin(formulas)
+            safe[column] = values.astype(object).where(~risky, "'" + values[risky].astype(str))
     return safe.to_csv(index=False).encode("utf-8")
 
 
@@ -246,6 +254,14 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     from .render import (accessibility_statement, document_title, render_html, render_pdf,
                          report_context)
 
+    folder = out / promise.id / period.id
+    rejected = intake.rejected.astype({"row": "int64"}).to_dict("records")
+    found = intake.findings.astype({"row": "int64"}).to_dict("records")
+    key = bundle_key(intake, period, promise_sha256=promise_sha256, pdf=pdf, final=final,
+                     lang=lang, previous=previous, corrections=corrections)
+    unchanged = unchanged_bundle(folder, key, pdf)
+    if unchanged is not None:
+        return ReportResult(folder, unchanged, rejected, found)
     result = reconcile(intake.accepted, promise, period)
     figures = figures_document(promise, result, intake)
     figures["draft"] = not final
@@ -257,7 +273,6 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     files: dict[str, bytes] = {
         "figures.json": _json(figures),
         "figures.csv": figures_csv(figures),
-        "manifest.json": _json(manifest_document(promise, period, intake, promise_sha256)),
         "aktiviteter.csv": csv_bytes(activities_csv(result, promise.publish_comments)),
         "avvisat.csv": csv_bytes(rejected_csv(intake)),
         "personuppgifter.csv": csv_bytes(findings_csv(intake)),
@@ -268,11 +283,63 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     if pdf:
         files["rapport.pdf"] = render_pdf(html, document_title(promise, period, draft=not final,
                                                                lang=lang))
-    folder = out / promise.id / period.id
+    manifest = manifest_document(promise, period, intake, promise_sha256)
+    manifest["bundle_key"] = key
+    manifest["bundle_files"] = {name: hashlib.sha256(data).hexdigest()
+                                for name, data in sorted(files.items())}
+    files["manifest.json"] = _json(manifest)
     publish_folder(folder, {bundle_path(name): data for name, data in files.items()})
-    rejected = intake.rejected.astype({"row": "int64"}).to_dict("records")
-    found = intake.findings.astype({"row": "int64"}).to_dict("records")
     return ReportResult(folder, figures, rejected, found)
+
+
+def bundle_key(intake: Intake, period: Period, **choices: Any) -> str:
+    """Everything a bundle's bytes depend on, hashed: the inputs (promise, every file's content),
+    the choices (period, final, PDF, language, last year, corrections), the program and its
+    templates. Reports are deterministic, so the same key means the same bytes."""
+    material = {
+        "program_version": __version__, "templates": templates_fingerprint(),
+        "period": period.id,
+        "files": [[f.source, f.path, f.sha256, f.reason] for f in intake.files],
+        **{name: [[c.day.isoformat(), c.note] for c in value] if name == "corrections" else value
+           for name, value in choices.items()},
+    }
+    text = json.dumps(material, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def templates_fingerprint() -> str:
+    from .i18n import templates_dir
+
+    digest = hashlib.sha256()
+    root = templates_dir()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def unchanged_bundle(folder: Path, key: str, pdf: bool) -> dict[str, Any] | None:
+    """The figures of the bundle already in `folder` when it was built from the same key and
+    every file is still intact; None when it must be built again.
+
+    An unchanged rerun (a schedule, a file dropped twice) then costs reading the inbox from the
+    cache, not rendering a PDF."""
+    try:
+        manifest = json.loads(folder.joinpath(bundle_path("manifest.json")).read_text("utf-8"))
+        files = manifest.get("bundle_files", {})
+        wanted = {n for n in OUTPUT_FILES if n != "manifest.json" and (pdf or n != "rapport.pdf")}
+        if manifest.get("bundle_key") != key or set(files) != wanted:
+            return None
+        present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
+        if present != {bundle_path(n) for n in wanted | {"manifest.json"}}:
+            return None  # something was added or removed by hand: build it again
+        for name, sha256 in files.items():
+            if sha256_file(folder / bundle_path(name)) != sha256:
+                return None
+        return json.loads(folder.joinpath(bundle_path("figures.json")).read_text("utf-8"))
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def manifest_document(promise: Promise, period: Period, intake: Intake,
