@@ -89,6 +89,25 @@ def test_a_corrected_publication_shows_its_change_note_in_the_report(tmp_path, p
     assert "Rättad" not in (destination / "v1" / "rapport.html").read_text(encoding="utf-8")
 
 
+def test_corrections_list_the_earlier_ones_and_never_a_first_publication(tmp_path):
+    from datetime import date
+
+    from lofte_pipeline.models import Correction
+    from lofte_pipeline.publish import corrections_for
+
+    assert corrections_for(tmp_path / "webb", "Rättat", date(2019, 9, 12)) == []
+    current = tmp_path / "webb" / "aktuell"
+    current.mkdir(parents=True)
+    (current / "figures.json").write_text(json.dumps({"corrections": [
+        {"date": "2019-09-12", "note": "En mopedinsats saknades."}]}), encoding="utf-8")
+    earlier = Correction(date(2019, 9, 12), "En mopedinsats saknades.")
+    assert corrections_for(tmp_path / "webb", "", date(2019, 10, 1)) == [earlier]
+    assert corrections_for(tmp_path / "webb", " En  mopedinsats saknades. ",
+                           date(2019, 10, 1)) == [earlier]  # the same note is not repeated
+    assert corrections_for(tmp_path / "webb", "Fel kommundel.", date(2019, 10, 1)) == [
+        earlier, Correction(date(2019, 10, 1), "Fel kommundel.")]
+
+
 def test_a_change_note_needs_a_final_publication(tmp_path, promise_file, capsys):
     inbox = build_inbox(tmp_path)
     assert main(["report", "--promise", str(promise_file), "--inbox", str(inbox), "--out",

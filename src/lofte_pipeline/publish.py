@@ -94,7 +94,7 @@ def publication_folder(root: Path, promise_id: str, period_id: str) -> Path:
 
 def corrections_for(destination: Path, change_note: str, day: date) -> list[Correction]:
     """The corrections a new version of a published report shows: every earlier one, as the
-    current publication shows it, and this one, dated `day`.
+    current publication shows it, and this one, dated `day`. None before a first publication.
 
     Read from the published figures.json rather than the record, so that building the same
     correction again gives the same report, and its publication is recognised as already done.
@@ -102,7 +102,7 @@ def corrections_for(destination: Path, change_note: str, day: date) -> list[Corr
     try:
         figures = json.loads((destination / CURRENT / "figures.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
-        figures = {}
+        return []  # nothing published yet: nothing to correct
     earlier = [Correction(date.fromisoformat(c["date"]), c["note"])
                for c in figures.get("corrections", [])]
     note = " ".join(change_note.split())
