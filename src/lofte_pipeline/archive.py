@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .messages import message
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS versions (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -149,13 +151,8 @@ class Archive:
             os.close(handle)
             shutil.copyfile(self.blob_path(version.sha256), temporary)
             os.replace(temporary, target)
-        text = (
-            f"Filen {version.name} kunde inte läsas och har inte räknats i rapporten.\n\n"
-            f"Orsak: {reason}\n\n"
-            f"Så här rättar du: öppna filen, åtgärda felet ovan och spara den som .xlsx. Lägg "
-            f"sedan in den igen i inkorgens mapp {version.source}/ med samma namn; den nya "
-            f"versionen ersätter den här.\n\n"
-            f"Kontrollsumma (sha256): {version.sha256}\n")
+        text = message("arkiv.karantan", name=version.name, reason=reason,
+                       source=version.source, sha256=version.sha256)
         handle, temporary = tempfile.mkstemp(dir=target.parent)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)

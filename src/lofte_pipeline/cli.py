@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .errors import LofteError
+from .messages import message
 from .promise import bundled_promise_path
 
 
@@ -17,13 +18,12 @@ def _report(args: argparse.Namespace) -> int:
     from .i18n import LANGUAGES
 
     if args.approve and not (args.final and args.publish_dir):
-        raise LofteError("--approve publicerar en slutlig rapport: ange också --final och "
-                         "--publish-dir.")
+        raise LofteError(message("kommando.approve_kraver_final"))
     if args.change_note.strip() and not (args.final and args.publish_dir):
-        raise LofteError("--change-note gäller en rättelse av en publicerad rapport: ange också "
-                         "--final och --publish-dir.")
+        raise LofteError(message("kommando.change_note_kraver_final"))
     if args.lang not in LANGUAGES:
-        raise LofteError(f"Okänt språk '{args.lang}': välj {' eller '.join(sorted(LANGUAGES))}.")
+        raise LofteError(message("kommando.okant_sprak", lang=args.lang,
+                                 choices=" eller ".join(sorted(LANGUAGES))))
     from .promise import load_promise
     from .report import resolve_period
 
@@ -37,8 +37,8 @@ def _report(args: argparse.Namespace) -> int:
             previous = json.loads(Path(args.previous).read_text(encoding="utf-8"))
             previous_summary(previous, period)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise LofteError(f"Förra årets siffror ({args.previous}) kan inte användas: "
-                             f"{exc}") from None
+            raise LofteError(message("kommando.forra_aret_oanvandbart", path=args.previous,
+                                     error=exc)) from None
     corrections = []
     if args.final and args.publish_dir:
         from .publish import corrections_for, publication_folder
@@ -80,7 +80,7 @@ def _check(args: argparse.Namespace) -> int:
     promise.source(args.source)
     path = Path(args.file)
     if not path.is_file():
-        raise LofteError(f"Filen {path} finns inte.")
+        raise LofteError(message("kommando.fil_saknas", path=path))
     from .isolation import IsolatedReader
 
     try:
@@ -162,7 +162,7 @@ def _new_promise(args: argparse.Namespace) -> int:
                             args.id, args.year, args.municipality)
     target = Path(args.output)
     if target.exists():
-        raise LofteError(f"{target} finns redan; välj ett annat namn.")
+        raise LofteError(message("kommando.finns_redan", path=target))
     target.write_text(text, encoding="utf-8")
     load_promise(target)
     print(f"Nytt löfte: {target}. Redigera löften, kommundelar och mål, och kontrollera med "
@@ -194,7 +194,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         from flows.serve import serve_locally
     except ImportError as exc:
-        raise LofteError(f"lofte serve behöver Prefect: installera med '.[flows]' ({exc}).") from None
+        raise LofteError(message("kommando.prefect_saknas", error=exc)) from None
     return serve_locally(Path(args.promise), Path(args.inbox), Path(args.out),
                          Path(args.state) if args.state else None, args.host, args.port,
                          args.poll_seconds, args.settle_seconds,
@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except LofteError as exc:
-        print(f"fel: {exc}", file=sys.stderr)
+        print(message("kommando.fel", message=exc), file=sys.stderr)
         return 2
 
 

@@ -22,16 +22,13 @@ from babel import Locale
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
+from .messages import message, templates_dir  # noqa: F401  (templates_dir: for callers)
+
 # Report language -> Babel locale. Swedish is the default and the language of the promise data.
 LANGUAGES = {"sv": "sv_SE", "en": "en"}
 DEFAULT_LANGUAGE = "sv"
 DATA_LANGUAGE = "sv"
 PLURAL_FORMS = frozenset({"zero", "one", "two", "few", "many", "other"})
-
-
-def templates_dir() -> Path:
-    repo_copy = Path(__file__).resolve().parents[2] / "templates"
-    return repo_copy if repo_copy.is_dir() else Path(__file__).resolve().parent / "templates"
 
 
 def catalogue_path(lang: str) -> Path:
@@ -59,7 +56,8 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str | dict[str,
 @lru_cache(maxsize=None)
 def load_catalogue(lang: str) -> dict[str, str | dict[str, str]]:
     if lang not in LANGUAGES:
-        raise ValueError(f"Okänt språk '{lang}': välj {' eller '.join(sorted(LANGUAGES))}.")
+        raise ValueError(message("kommando.okant_sprak", lang=lang,
+                                 choices=" eller ".join(sorted(LANGUAGES))))
     with catalogue_path(lang).open(encoding="utf-8") as handle:
         return flatten(yaml.safe_load(handle) or {})
 

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import PromiseFileError
+from .messages import has_message, message
 from .text import fold
 
 CANONICAL_COLUMNS = ("Datum", "Aktivitet", "Kommundel", "Plats", "Antal", "Kommentar")
@@ -70,9 +71,8 @@ class Source(_Model):
     def _known_columns(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         unknown = [k for k in value if k not in CANONICAL_COLUMNS]
         if unknown:
-            raise ValueError(
-                f"okänd kolumn {', '.join(unknown)}; kolumnerna heter {', '.join(CANONICAL_COLUMNS)}"
-            )
+            raise ValueError(message("loftesfil.okand_kolumn", unknown=", ".join(unknown),
+                                     columns=", ".join(CANONICAL_COLUMNS)))
         return value
 
 
@@ -139,23 +139,18 @@ class Promise(_Model):
         target_ids = {t.id for t in self.targets}
         for i, activity in enumerate(self.activities):
             if activity.target not in target_ids:
-                raise ValueError(
-                    f"aktiviteter[{i}].mal: '{activity.target}' finns inte bland målen "
-                    f"({', '.join(sorted(target_ids))})"
-                )
+                raise ValueError(message("loftesfil.okant_mal", index=i, target=activity.target,
+                                         targets=", ".join(sorted(target_ids))))
         statement_ids = {s.id for s in self.statements}
         counted = {a.target for a in self.activities}
         for i, target in enumerate(self.targets):
             if target.promise_statement not in statement_ids:
-                raise ValueError(
-                    f"mal[{i}].lofte: '{target.promise_statement}' finns inte bland löftena "
-                    f"({', '.join(sorted(statement_ids))})"
-                )
+                raise ValueError(message("loftesfil.okant_lofte", index=i,
+                                         statement=target.promise_statement,
+                                         statements=", ".join(sorted(statement_ids))))
             if target.id not in counted:
-                raise ValueError(
-                    f"mal[{i}] ('{target.id}'): ingen aktivitet räknas mot målet; "
-                    "ange det som 'mal' på minst en aktivitet"
-                )
+                raise ValueError(message("loftesfil.mal_utan_aktivitet", index=i,
+                                         target=target.id))
         return self
 
     # Lookups used by validation and reconciliation.
@@ -179,9 +174,8 @@ class Promise(_Model):
         for source in self.sources:
             if source.id == source_id:
                 return source
-        raise PromiseFileError(
-            f"Källan '{source_id}' finns inte i löftesfilen; källor: {', '.join(self.source_ids)}"
-        )
+        raise PromiseFileError(message("loftesfil.okand_kalla", source=source_id,
+                                       sources=", ".join(self.source_ids)))
 
     def activities_for(self, target_id: str) -> list[Activity]:
         return [a for a in self.activities if a.target == target_id]
@@ -194,7 +188,7 @@ def _unique(field: str, ids: list[str]) -> None:
     seen: set[str] = set()
     for i, value in enumerate(ids):
         if value in seen:
-            raise ValueError(f"{field}[{i}].id: '{value}' förekommer mer än en gång")
+            raise ValueError(message("loftesfil.dubblett_id", field=field, index=i, value=value))
         seen.add(value)
 
 
@@ -203,9 +197,8 @@ def _unique_names(field: str, keysets: list[set[str]], names: list[str]) -> None
     for i, keys in enumerate(keysets):
         for key in keys:
             if key in owner and owner[key] != names[i]:
-                raise ValueError(
-                    f"{field}[{i}]: namnet eller synonymen '{key}' används också av '{owner[key]}'"
-                )
+                raise ValueError(message("loftesfil.dubblett_namn", field=field, index=i, key=key,
+                                         owner=owner[key]))
             owner[key] = names[i]
 
 
@@ -215,15 +208,16 @@ def load_promise(path: str | Path) -> Promise:
     try:
         raw_bytes = path.read_bytes()
     except FileNotFoundError:
-        raise PromiseFileError(f"Löftesfilen {path} finns inte.") from None
+        raise PromiseFileError(message("loftesfil.saknas", path=path)) from None
     except OSError as exc:
-        raise PromiseFileError(f"Löftesfilen {path} kan inte läsas: {exc.strerror}.") from None
+        raise PromiseFileError(message("loftesfil.kan_inte_lasas", path=path,
+                                       reason=exc.strerror)) from None
     try:
         data = yaml.safe_load(raw_bytes)
     except yaml.YAMLError as exc:
-        raise PromiseFileError(f"{path.name}: är inte giltig YAML: {exc}") from None
+        raise PromiseFileError(message("loftesfil.inte_yaml", name=path.name, error=exc)) from None
     if not isinstance(data, dict):
-        raise PromiseFileError(f"{path.name}: ska vara en YAML-mappning med fälten id, titel, kommun …")
+        raise PromiseFileError(message("loftesfil.inte_mappning", name=path.name))
     return parse_promise(data, path.name)
 
 
@@ -231,7 +225,8 @@ def parse_promise(data: dict[str, Any], name: str = "löftesfilen") -> Promise:
     try:
         return Promise.model_validate(data)
     except ValidationError as exc:
-        raise PromiseFileError(f"{name}: {len(exc.errors())} fel\n" + _explain(exc)) from None
+        raise PromiseFileError(message("loftesfil.antal_fel", name=name, count=len(exc.errors()))
+                               + "\n" + _explain(exc)) from None
 
 
 def _explain(exc: ValidationError) -> str:
@@ -240,13 +235,20 @@ def _explain(exc: ValidationError) -> str:
         location = ""
         for part in error["loc"]:
             location += f"[{part}]" if isinstance(part, int) else (f".{part}" if location else str(part))
-        message = error["msg"].removeprefix("Value error, ")
-        if error["type"] == "missing":
-            message = "fältet saknas"
-        elif error["type"] == "extra_forbidden":
-            message = "okänt fält (stavfel?)"
-        lines.append(f"  - {location or '(hela filen)'}: {message}")
+        lines.append(message("loftesfil.fel_rad",
+                             location=location or message("loftesfil.hela_filen"),
+                             message=field_problem(error)))
     return "\n".join(lines)
+
+
+def field_problem(error: Any) -> str:
+    """A pydantic error in the words of the catalogue (pydantic's own are English)."""
+    if error["type"] == "value_error":  # ours, already in Swedish
+        return str(error["msg"]).removeprefix("Value error, ")
+    key = f"loftesfil.falt.{error['type']}"
+    if has_message(key):
+        return message(key, **(error.get("ctx") or {}))
+    return message("loftesfil.falt.annat", detail=error["msg"])
 
 
 def promise_hash(path: str | Path) -> str:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .errors import LofteError
+from .messages import message
 from .models import Correction
 
 RECORD = "publiceringar.json"
@@ -50,15 +51,14 @@ def publish_package(public: Path, destination: Path, approved_by: str, change_no
     report is corrected in the open, never silently replaced.
     """
     if not approved_by.strip():
-        raise LofteError("Publicering kräver namnet på den som godkänt rapporten.")
+        raise LofteError(message("publicering.namn_saknas"))
     hashes = _hashes(public)
     history = publications(destination)
     if history and history[-1].files == hashes:
         return history[-1]
     if history and not change_note.strip():
-        raise LofteError(
-            f"Version {history[-1].version} är redan publicerad; en rättad version behöver en "
-            "ändringsnotering (vad som rättats).")
+        raise LofteError(message("publicering.andringsnotering_saknas",
+                                 version=history[-1].version))
     version = (history[-1].version if history else 0) + 1
     destination.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".v{version}.", dir=destination))
@@ -68,7 +68,7 @@ def publish_package(public: Path, destination: Path, approved_by: str, change_no
             os.fsync(handle.fileno())
     if _hashes(staging) != hashes:
         shutil.rmtree(staging)
-        raise LofteError("Kopieringen till publiceringsmappen blev inte identisk; inget publicerades.")
+        raise LofteError(message("publicering.kopian_skiljer"))
     os.chmod(staging, 0o755)
     target = destination / f"v{version}"
     os.replace(staging, target)

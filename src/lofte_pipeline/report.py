@@ -23,6 +23,7 @@ from .archive import Archive, default_state_dir, sha256_file
 from .cache import ParseCache
 from .errors import InboxError, PeriodError, ReportBusyError
 from .intake import read_inbox
+from .messages import message
 from .models import Correction, Intake
 from .period import Period
 from .promise import Promise, load_promise, promise_hash
@@ -66,10 +67,8 @@ class ReportResult:
 def resolve_period(promise: Promise, period: str | Period) -> Period:
     resolved = period if isinstance(period, Period) else Period.parse(period)
     if resolved.year != promise.year:
-        raise PeriodError(
-            f"Perioden {resolved.id} ligger utanför löftesåret {promise.year}; "
-            f"välj {promise.year}-T1, {promise.year}-T2 eller {promise.year}-T3."
-        )
+        raise PeriodError(message("rapport.period_utanfor_aret", period=resolved.id,
+                                  year=promise.year))
     return resolved
 
 
@@ -191,7 +190,7 @@ def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
     promise_sha256 = promise_hash(promise_file)
     inbox = Path(inbox)
     if not inbox.is_dir():
-        raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
+        raise InboxError(message("rapport.inkorg_saknas", inbox=inbox))
     state = Path(state_dir) if state_dir else default_state_dir(inbox)
     cache = ParseCache(state / "cache", promise_sha256)
     if previous is None:
@@ -236,9 +235,8 @@ def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise ReportBusyError(
-                        f"En annan körning skriver redan rapporten {folder.name}/{period_id}; "
-                        "försök igen när den är klar.") from None
+                    raise ReportBusyError(message(
+                        "rapport.upptagen", report=f"{folder.name}/{period_id}")) from None
                 time.sleep(0.2)
         try:
             yield
