@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger
 from prefect.deployments import run_deployment
 from prefect.states import Completed, Failed
 
+from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise
 
 
@@ -52,7 +53,7 @@ def all_promises(promise_dir: str, inbox_root: str, out: str, period: str,
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         results = dict(pool.map(lambda context, job: context.run(start, job), contexts, jobs))
     failed = sorted(p for p, state in results.items() if state != "COMPLETED")
-    logger.info("%d rapporter klara, %d misslyckades", len(results) - len(failed), len(failed))
+    logger.info(message("flode.rapporter_logg", done=len(results) - len(failed), failed=len(failed)))
     if failed:
-        return Failed(message=f"Rapporter som misslyckades: {', '.join(failed)}")
-    return Completed(message=f"{len(results)} rapporter klara")
+        return Failed(message=message("flode.rapporter_misslyckades", promises=", ".join(failed)))
+    return Completed(message=message("flode.rapporter_klara", count=len(results)))

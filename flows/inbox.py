@@ -12,6 +12,7 @@ from flows.common import only_io_errors, run_date
 from lofte_pipeline.cache import ParseCache
 from lofte_pipeline.errors import UnreadableFileError
 from lofte_pipeline.intake import read_file
+from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise, promise_hash
 from lofte_pipeline.report import build_report
 from lofte_pipeline.archive import default_state_dir
@@ -68,7 +69,7 @@ def inbox_flow(promise: str, inbox: str, out: str, state: str | None = None,
     state = state or str(default_state_dir(Path(inbox)))
     ready = find_ready_files(inbox, state, settle_seconds)
     if not ready:
-        print("Inga nya eller ändrade filer.")
+        print(message("flode.inga_nya_filer"))
         return {"files": [], "report": None}
     futures = [check_dropped_file.submit(path, inbox, promise, state) for path in ready]
     results = []
@@ -85,5 +86,5 @@ def inbox_flow(promise: str, inbox: str, out: str, state: str | None = None,
     folder = refresh_draft(promise, inbox, out, period, state)
     create_markdown_artifact(inbox_markdown(results, folder), key="inkorg",
                              description="Nya filer i inkorgen")
-    print(f"{len(results)} nya filer; utkastet {folder} är uppdaterat.")
+    print(message("flode.nya_filer", count=len(results), folder=folder))
     return {"files": results, "report": folder}

@@ -12,6 +12,7 @@ from prefect.states import Completed, Failed
 from flows.common import only_io_errors, run_date
 from lofte_pipeline.cache import ParseCache
 from lofte_pipeline.intake import read_inbox
+from lofte_pipeline.messages import message
 from lofte_pipeline.period import Period
 from lofte_pipeline.promise import load_promise, promise_hash
 from lofte_pipeline.render import date_sv
@@ -49,7 +50,7 @@ def missing_data_check(promise: str, inbox: str, period: str | None = None):
     create_markdown_artifact(found["markdown"], key="saknade-underlag",
                              description=f"Underlag för {period}")
     if found["missing"]:
-        message = f"Underlag saknas för {period} från: {', '.join(found['missing'])}"
-        print(message)
-        return Failed(message=message)
-    return Completed(message=f"Alla källor har skickat underlag för {period}")
+        text = message("flode.underlag_saknas", period=period, sources=", ".join(found["missing"]))
+        print(text)
+        return Failed(message=text)
+    return Completed(message=message("flode.underlag_finns", period=period))

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from flows.common import only_io_errors, run_date
 from flows.tertial_report import build_tertial_report, publish_run_summary
+from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise
 from lofte_pipeline.publish import corrections_for, publication_folder, publish_package
 from lofte_pipeline.report import resolve_period
@@ -63,25 +64,27 @@ def final_publication(promise: str, inbox: str, out: str, publish_dir: str,
     report = build_tertial_report(promise, inbox, out, period, True, state,
                                   corrections=corrections)
     publish_run_summary(report)
-    print(f"Slutlig rapport för {period} klar i {report['folder']}; väntar på granskning.")
+    print(message("flode.vantar_pa_granskning", period=period, folder=report["folder"]))
     try:
         answer = pause_flow_run(wait_for_input=Granskning, key="granskning", poll_interval=2,
                                 timeout=max(1, int(approval_timeout_hours * 3600)))
     except FlowPauseTimeout:
-        message = (f"Ingen granskning inom {approval_timeout_hours:g} timmar; inget publicerades. "
-                   "Starta en ny körning när rapporten kan granskas.")
-        create_markdown_artifact(f"# Ej publicerad\n\n{message}\n", key="publicering")
-        return Failed(message=message)
+        text = message("flode.ingen_granskning", hours=f"{approval_timeout_hours:g}")
+        create_markdown_artifact(message("flode.ej_publicerad", reason=text), key="publicering")
+        return Failed(message=text)
     if not answer.godkann:
-        message = f"Avslogs av {answer.namn}: {answer.kommentar or '(ingen kommentar)'}"
-        create_markdown_artifact(f"# Ej publicerad\n\n{message}\n\nInget publicerades.\n",
-                                 key="publicering")
-        return Completed(message=message, name="Avslagen")
+        text = message("flode.avslagen", name=answer.namn,
+                       comment=answer.kommentar or message("flode.ingen_kommentar"))
+        create_markdown_artifact(message("flode.ej_publicerad", reason=text) + "\n"
+                                 + message("flode.inget_publicerades") + "\n", key="publicering")
+        return Completed(message=text, name=message("flode.avslagen_namn"))
     entry = publish_public_package(str(Path(report["folder"]) / "publicera"), str(destination),
                                    answer.namn, change_note)
-    lines = [f"# Publicerad version {entry['version']}", "",
-             f"Godkänd av {entry['approved_by']} {entry['approved_at']}.",
-             f"Mapp: `{destination / 'aktuell'}`", "", "| Fil | sha256 |", "|---|---|"]
+    lines = [message("flode.publicerad_rubrik", version=entry["version"]), "",
+             message("flode.publicerad_av", name=entry["approved_by"], moment=entry["approved_at"]),
+             message("flode.publicerad_mapp", folder=destination / "aktuell"), "",
+             message("flode.publicerad_kolumner"), "|---|---|"]
     lines += [f"| {name} | `{sha}` |" for name, sha in entry["files"].items()]
     create_markdown_artifact("\n".join(lines) + "\n", key="publicering")
-    return Completed(message=f"Publicerad version {entry['version']} av {answer.namn}")
+    return Completed(message=message("flode.publicerad", version=entry["version"],
+                                     name=answer.namn))

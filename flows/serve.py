@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 from lofte_pipeline.errors import LofteError
+from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise
 from lofte_pipeline.archive import default_state_dir
 from lofte_pipeline.watch import InboxWatcher
@@ -71,11 +72,11 @@ def watch_inbox(deployment_name: str, watcher: InboxWatcher, poll_seconds: float
                 fresh.add((str(path), stat.st_size, stat.st_mtime_ns))
             if fresh - triggered:
                 run_deployment(deployment_name, timeout=0)
-                print(f"Nya filer i inkorgen: {len(fresh - triggered)}; körning startad.",
+                print(message("flode.bevakning_startad", count=len(fresh - triggered)),
                       flush=True)
                 triggered |= fresh
         except Exception as exc:  # noqa: BLE001 - the watcher must outlive a bad poll
-            print(f"Bevakningen av inkorgen misslyckades en gång: {exc}", flush=True)
+            print(message("flode.bevakning_misslyckades", error=exc), flush=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -88,14 +89,14 @@ def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, hos
     os.environ.update(OFFLINE)
     loaded = load_promise(promise)
     if not inbox.is_dir():
-        raise LofteError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
+        raise LofteError(message("rapport.inkorg_saknas", inbox=inbox))
     state = state or default_state_dir(inbox)
     server = None
     api_url = os.environ.get("PREFECT_API_URL", "")
     if not (api_url and healthy(api_url)):
         api_url = f"http://{host}:{port}/api"
         if not healthy(api_url):
-            print(f"Startar Prefect-server på {api_url.removesuffix('/api')} …", flush=True)
+            print(message("flode.startar_server", url=api_url.removesuffix("/api")), flush=True)
             server, api_url = start_server(host, port)
     os.environ["PREFECT_API_URL"] = api_url
 
@@ -116,7 +117,7 @@ def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, hos
                 target=watch_inbox, args=(f"inkorg/{loaded.id}", watcher, poll_seconds, stop),
                 daemon=True)
             thread.start()
-            print(f"Prefect UI: {api_url.removesuffix('/api')}  (Ctrl-C avslutar)", flush=True)
+            print(message("flode.prefect_ui", url=api_url.removesuffix("/api")), flush=True)
             serve(*deployments, print_starting_message=False)
     except KeyboardInterrupt:
         pass
@@ -124,5 +125,5 @@ def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, hos
         stop.set()
         if server is not None:
             stop_process(server)
-    print("Avslutat.", flush=True)
+    print(message("flode.avslutat"), flush=True)
     return 0

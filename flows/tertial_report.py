@@ -10,6 +10,7 @@ from prefect.artifacts import (create_link_artifact, create_markdown_artifact,
                                create_table_artifact)
 
 from flows.common import only_io_errors, run_date
+from lofte_pipeline.messages import message
 from lofte_pipeline.models import Correction
 from lofte_pipeline.report import build_report, bundle_path
 from lofte_pipeline.schedule import period_for_run
@@ -61,5 +62,5 @@ def tertial_report(promise: str, inbox: str, out: str, period: str | None = None
     period = period or period_for_run(run_date(), final).id
     report = build_tertial_report(promise, inbox, out, period, final, state, lang)
     publish_run_summary(report)
-    print(f"Rapport skriven: {report['folder']}")
+    print(message("flode.rapport_skriven", folder=report["folder"]))
     return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .messages import message
 from .models import Intake
 from .period import Period
 from .render import STATUS_LABELS
@@ -23,35 +24,37 @@ def report_markdown(figures: dict[str, Any], folder: str, rejected_rows: list[di
                     personal_data: list[dict[str, Any]] | None = None,
                     max_rejections: int = 50) -> str:
     """Status per target, files read, rows rejected with reasons, and where the report is."""
-    kind = "Utkast" if figures.get("draft", True) else "Slutlig rapport"
-    lines = [f"# {kind}: {figures['municipality']} {figures['period']}", "",
-             f"Rapporten finns i `{folder}`: publicera/ (rapport.html, rapport.pdf, figures.json, "
-             "figures.csv) och intern/ (aktiviteter.csv, avvisat.csv, personuppgifter.csv, "
-             "manifest.json).", "", "## Status per mål", "",
-             "| Mål | Status | Utlovat | Perioden | Hittills | Saknas |", "|---|---|---|---|---|---|"]
+    draft = figures.get("draft", True)
+    kind = message("korning.utkast") if draft else message("korning.slutlig")
+    lines = [message("korning.rubrik", kind=kind, municipality=figures["municipality"],
+                     period=figures["period"]), "",
+             message("korning.rapporten_finns", folder=folder), "",
+             message("korning.status_rubrik"), "",
+             message("korning.status_kolumner"), "|---|---|---|---|---|---|"]
     for row in target_rows(figures):
         lines.append(f"| {row['mål']} | {row['status']} | {row['utlovat']} | {row['perioden']} "
                      f"| {row['hittills']} | {row['saknas']} |")
-    lines += ["", "## Filer och rader", "", "| Källa | Filer | Ej lästa filer | Godkända rader "
-              "| Avvisade rader |", "|---|---|---|---|---|"]
+    lines += ["", message("korning.filer_rubrik"), "", message("korning.filer_kolumner"),
+              "|---|---|---|---|---|"]
     for source, s in figures["sources"].items():
         lines.append(f"| {source} | {s['files']} | {s.get('files_rejected', 0)} "
                      f"| {s['rows_accepted']} | {s['rows_rejected']} |")
     if figures["rejected_files"]:
-        lines += ["", "## Filer som inte kunde läsas", ""]
+        lines += ["", message("korning.olasta_rubrik"), ""]
         lines += [f"- `{f['file']}`: {f['reason']}" for f in figures["rejected_files"]]
     if rejected_rows:
-        lines += ["", f"## Avvisade rader ({len(rejected_rows)})", "",
-                  "| Fil | Blad | Rad | Kolumn | Värde | Orsak |", "|---|---|---|---|---|---|"]
+        lines += ["", message("korning.avvisade_rubrik", count=len(rejected_rows)), "",
+                  message("korning.avvisade_kolumner"), "|---|---|---|---|---|---|"]
         for r in rejected_rows[:max_rejections]:
             lines.append(f"| {r['file']} | {r['sheet']} | {r['row']} | {r['column']} "
                          f"| {_cell(r['value'])} | {_cell(r['reason'])} |")
         if len(rejected_rows) > max_rejections:
-            lines.append(f"\n… och {len(rejected_rows) - max_rejections} till: se avvisat.csv.")
+            lines.append("\n" + message("korning.fler_avvisade",
+                                         count=len(rejected_rows) - max_rejections))
     if personal_data:
-        lines += ["", f"## Personuppgifter som tagits bort ({len(personal_data)})", "",
-                  "Uppgifterna har inte publicerats. Ta bort dem ur källfilerna:", "",
-                  "| Fil | Blad | Rad | Kolumn | Typ |", "|---|---|---|---|---|"]
+        lines += ["", message("korning.personuppgifter_rubrik", count=len(personal_data)), "",
+                  message("korning.personuppgifter_text"), "",
+                  message("korning.personuppgifter_kolumner"), "|---|---|---|---|---|"]
         lines += [f"| {p['file']} | {p['sheet']} | {p['row']} | {p['column']} | {p['kind']} |"
                   for p in personal_data[:max_rejections]]
     return "\n".join(lines) + "\n"
@@ -73,21 +76,22 @@ def missing_data_markdown(intake: Intake, period: Period, missing: list[str],
                           due: str) -> str:
     names = {s.id: s.name for s in intake.sources.values()}
     if not missing:
-        return (f"# Underlag för {period.id}\n\nAlla källor har skickat aktiviteter daterade i "
-                f"{period.name_sv}. Rapporten ska publiceras {due}.\n")
-    lines = [f"# Underlag saknas för {period.id}", "",
-             f"Rapporten ska publiceras {due}. Följande källor har inte skickat någon aktivitet "
-             f"daterad i {period.name_sv}:", ""]
-    lines += [f"- **{names.get(s, s)}** (`INBOX/{s}/`)" for s in missing]
-    lines += ["", "Kontakta dem och be att loggen läggs i inkorgen så snart som möjligt."]
+        return message("korning.underlag_finns", period=period.id, period_name=period.name_sv,
+                       due=due) + "\n"
+    lines = [message("korning.underlag_saknas_rubrik", period=period.id), "",
+             message("korning.underlag_saknas_text", due=due, period_name=period.name_sv), ""]
+    lines += [message("korning.underlag_saknas_kalla", name=names.get(s, s), source=s)
+              for s in missing]
+    lines += ["", message("korning.underlag_saknas_uppmaning")]
     return "\n".join(lines) + "\n"
 
 
 def inbox_markdown(results: list[dict[str, Any]], report_folder: str) -> str:
-    lines = ["# Nya filer i inkorgen", "", "| Fil | Resultat |", "|---|---|"]
+    lines = [message("korning.inkorg_rubrik"), "", message("korning.inkorg_kolumner"), "|---|---|"]
     for r in results:
-        outcome = (f"Kunde inte läsas: {_cell(r['reason'])}" if r["reason"] else
-                   f"{r['rows_accepted']} rader godkända, {r['rows_rejected']} avvisade")
+        outcome = (message("korning.inkorg_olasbar", reason=_cell(r["reason"])) if r["reason"] else
+                   message("korning.inkorg_last", accepted=r["rows_accepted"],
+                           rejected=r["rows_rejected"]))
         lines.append(f"| {r['file']} | {outcome} |")
-    lines += ["", f"Utkastet är uppdaterat: `{report_folder}`."]
+    lines += ["", message("korning.inkorg_utkast", folder=report_folder)]
     return "\n".join(lines) + "\n"
