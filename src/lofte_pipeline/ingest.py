@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import csv
 import io
+import posixpath
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 from .errors import UnreadableFileError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 TEXT_SUFFIXES = {".csv", ".txt"}
@@ -30,12 +36,51 @@ class ReadLimits:
     max_rows_per_sheet: int = 250_000
 
 
-@dataclass
 class RawSheet:
-    """A sheet as cells; rows[i] is the row Excel shows as i + 1."""
+    """A sheet as cells; row i is the row Excel shows as i + 1.
 
-    name: str
-    rows: list[list[object]]
+    Either `rows` (Python values, from the fallback readers and csv) or `grid` (one text column per
+    sheet column, None for an empty cell, from fastexcel: no Python object per cell).
+    """
+
+    def __init__(self, name: str, rows: list[list[object]] | None = None,
+                 grid: "pl.DataFrame | None" = None) -> None:
+        self.name = name
+        self._rows = rows
+        self.grid = grid
+
+    @property
+    def rows(self) -> list[list[object]]:
+        if self._rows is None:
+            self._rows = [["" if v is None else v for v in row] for row in self.grid.rows()]
+        return self._rows
+
+    @property
+    def height(self) -> int:
+        return self.grid.height if self.grid is not None else len(self.rows)
+
+    def head(self, n: int) -> list[list[object]]:
+        """The first n rows (where the header is looked for)."""
+        if self.grid is not None and self._rows is None:
+            return [list(row) for row in self.grid.head(n).rows()]
+        return self.rows[:n]
+
+    def has_filled_cell(self) -> bool:
+        if self.grid is not None and self._rows is None:
+            from .cells import PY_WHITESPACE
+
+            return any(column.str.strip_chars(PY_WHITESPACE).str.len_chars().gt(0).any()
+                       for column in self.grid.iter_columns())
+        return any(not _is_blank(cell) for row in self.rows for cell in row)
+
+    def __repr__(self) -> str:
+        return f"RawSheet({self.name!r}, {self.height} rows)"
+
+
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and value != value
+    )
 
 
 def is_ignored(path: Path) -> bool:
@@ -72,8 +117,12 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits(),
     if head.startswith(ZIP_MAGIC):
         kind = _check_zip(path, limits)
         own_suffix = path.suffix.lower()  # an archived copy has none: detect by content
-        return _read_with_calamine(path, limits,
-                                   by_content=own_suffix not in CONTENT_SUFFIXES[kind])
+        by_content = own_suffix not in CONTENT_SUFFIXES[kind]
+        if kind == "xlsx":
+            sheets = _read_with_fastexcel(path, limits, by_content)
+            if sheets is not None:
+                return sheets
+        return _read_with_calamine(path, limits, by_content=by_content)
     if head.startswith(OLE2_MAGIC):
         if _is_encrypted_ooxml(path):
             raise UnreadableFileError(
@@ -118,6 +167,89 @@ def _check_zip(path: Path, limits: ReadLimits) -> str:
         ) from None
 
 
+_WORKBOOK_XML_LIMIT = 20 * 1024 * 1024
+_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+
+
+def _xlsx_sheet_kinds(path: Path) -> list[tuple[str, bool]] | None:
+    """(name, is a worksheet) for every sheet in workbook order, from the package's own parts;
+    None when the package is laid out in a way this does not follow (calamine then reads it)."""
+    with zipfile.ZipFile(path) as archive:
+        def part(name: str) -> ElementTree.Element | None:
+            try:
+                info = archive.getinfo(name)
+            except KeyError:
+                return None
+            if info.file_size > _WORKBOOK_XML_LIMIT:
+                return None
+            return ElementTree.fromstring(archive.read(info))
+
+        root_rels = part("_rels/.rels")
+        if root_rels is None:
+            return None
+        targets = [r.get("Target", "") for r in root_rels.iter(_REL)
+                   if r.get("Type", "").endswith("/officeDocument")]
+        if len(targets) != 1:
+            return None
+        workbook_name = targets[0].lstrip("/")
+        folder, base = posixpath.split(workbook_name)
+        workbook = part(workbook_name)
+        rels = part(posixpath.join(folder, "_rels", f"{base}.rels"))
+        if workbook is None or rels is None:
+            return None
+        types = {r.get("Id"): r.get("Type", "") for r in rels.iter(_REL)}
+        sheets = []
+        for element in workbook.iter():
+            if element.tag.rsplit("}", 1)[-1] != "sheet":
+                continue
+            rel_id = next((v for k, v in element.attrib.items() if k.endswith("}id")), None)
+            if rel_id not in types:
+                return None
+            sheets.append((element.get("name", ""), types[rel_id].endswith("/worksheet")))
+        return sheets
+
+
+def _read_with_fastexcel(path: Path, limits: ReadLimits, by_content: bool) -> list[RawSheet] | None:
+    """The fast path for xlsx/xlsm: every cell as text, straight into columns (Arrow, polars).
+
+    None means "let calamine read it": fastexcel is not installed, refuses the file, or lists
+    the sheets differently from the package; calamine then reads it (or gives the reason).
+    """
+    try:
+        import fastexcel
+        import polars as pl
+    except ImportError:
+        return None
+    try:
+        kinds = _xlsx_sheet_kinds(path)
+        if not kinds:
+            return None
+        reader = fastexcel.read_excel(path.read_bytes() if by_content else str(path))
+        if reader.sheet_names != [name for name, _ in kinds]:
+            return None
+        sheets: list[RawSheet] = []
+        for name, is_worksheet in kinds:
+            if not is_worksheet:
+                continue  # chart sheets and macro sheets hold no log rows
+            sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+            last_row = max(sheet.total_height - 1, 0)  # as calamine counts
+            if last_row > limits.max_rows_per_sheet:
+                raise UnreadableFileError(_too_many_rows(name, last_row, limits))
+            grid = pl.DataFrame(sheet)
+            sheets.append(RawSheet(name, grid=grid.rename(
+                {old: f"c{i}" for i, old in enumerate(grid.columns)})))
+        return sheets
+    except UnreadableFileError:
+        raise
+    except Exception:  # noqa: BLE001 - any refusal: the calamine path decides
+        return None
+
+
+def _too_many_rows(name: str, rows: int, limits: ReadLimits) -> str:
+    return (f"Bladet '{name}' har {rows:,} rader; gränsen är "
+            f"{limits.max_rows_per_sheet:,} rader per blad. Dela upp loggen.".replace(",", " "))
+
+
 def _is_encrypted_ooxml(path: Path) -> bool:
     data = path.read_bytes()
     return "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data
@@ -138,10 +270,7 @@ def _read_with_calamine(path: Path, limits: ReadLimits, by_content: bool = False
                 continue  # chart sheets and macro sheets hold no log rows
             sheet = workbook.get_sheet_by_name(meta.name)
             if sheet.total_height > limits.max_rows_per_sheet:
-                raise UnreadableFileError(
-                    f"Bladet '{meta.name}' har {sheet.total_height:,} rader; gränsen är "
-                    f"{limits.max_rows_per_sheet:,} rader per blad. Dela upp loggen.".replace(",", " ")
-                )
+                raise UnreadableFileError(_too_many_rows(meta.name, sheet.total_height, limits))
             sheets.append(RawSheet(meta.name, sheet.to_python(skip_empty_area=False)))
         workbook.close()
         return sheets

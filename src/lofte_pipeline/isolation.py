@@ -79,7 +79,7 @@ class IsolatedReader:
                 "Filen kunde inte läsas: den krävde mer minne än ett kalkylark kan behöva "
                 "eller är skadad. Spara om den från Excel som .xlsx.") from None
         if status == "ok":
-            return [RawSheet(name, rows) for name, rows in payload]
+            return payload  # type: ignore[return-value]
         raise UnreadableFileError(payload)
 
 
@@ -118,7 +118,7 @@ def _serve(memory_limit: int) -> None:
         path, limits, display_name = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
         try:
             sheets = read_sheets(Path(path), limits, display_name)
-            answer: tuple[str, object] = ("ok", [(s.name, s.rows) for s in sheets])
+            answer: tuple[str, object] = ("ok", sheets)
         except UnreadableFileError as exc:
             answer = ("error", exc.reason)
         except MemoryError:

@@ -1,18 +1,22 @@
 """From raw sheets to accepted activity rows and rejected rows, each rejection with a Swedish reason.
 
-Values in a log repeat (a few activity names, five districts, a few hundred dates), so every
-normalisation runs once per distinct value and is mapped back over the column.
+Checks run on whole columns (polars expressions over the cells' text and kind, see cells.py).
+What only Python can do exactly (free-text dates, folding names, suggestions) runs once per
+distinct value: a log repeats a few activity names, five districts and a few hundred dates.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import pandas as pd
+import polars as pl
 
+from . import cells
 from .ingest import RawSheet
 from .promise import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Promise
 from .redact import KIND_NAMES, redact
@@ -144,16 +148,6 @@ def _is_blank(value: object) -> bool:
     )
 
 
-def _as_text(value: object) -> str:
-    if _is_blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _parse_count(value: object) -> int | None | str:
     """A whole number, None when blank, or 'invalid'."""
     if _is_blank(value):
@@ -167,133 +161,200 @@ def _parse_count(value: object) -> int | None | str:
 
 
 def _suggest(value: str, choices: dict[str, str]) -> str:
-    close = difflib.get_close_matches(fold(value), list(choices), n=1, cutoff=0.6)
-    return f" Menade du '{choices[close[0]]}'?" if close else ""
+    close = _closest(fold(value), tuple(choices))
+    return f" Menade du '{choices[close]}'?" if close else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _closest(word: str, possibilities: tuple[str, ...], cutoff: float = 0.6) -> str | None:
+    """difflib.get_close_matches(word, possibilities, n=1, cutoff)[0], computed faster.
+
+    The same SequenceMatcher scores, but candidates are tried best upper bound (quick_ratio)
+    first, and the search stops once no remaining one can reach the best score found.
+    """
+    matcher = difflib.SequenceMatcher()
+    matcher.set_seq2(word)
+    bounds = []
+    for candidate in possibilities:
+        matcher.set_seq1(candidate)
+        if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+            bounds.append((matcher.quick_ratio(), candidate))
+    best: tuple[float, str] | None = None
+    for bound, candidate in sorted(bounds, reverse=True):
+        if best is not None and bound < best[0]:
+            break
+        matcher.set_seq1(candidate)
+        score = matcher.ratio()
+        if score >= cutoff and (best is None or (score, candidate) > best):
+            best = (score, candidate)
+    return best[1] if best else None
+
+
+def _body_cells(sheet: RawSheet, index: int, start: int, height: int) -> tuple[pl.Series, pl.Series]:
+    """Text and kind of one column below the header (blank where the sheet has no such column)."""
+    if sheet.grid is not None:
+        if index < sheet.grid.width:
+            return cells.infer_kinds(sheet.grid.to_series(index).slice(start))
+        return (pl.Series("text", [None] * height, dtype=pl.String),
+                pl.Series("kind", [cells.TEXT] * height, dtype=pl.UInt8))
+    return cells.python_cells([row[index] if index < len(row) else ""
+                               for row in sheet.rows[start:]])
 
 
 def validate_sheet(sheet: RawSheet, header: HeaderMatch, promise: Promise, source: str,
                    file: str) -> SheetResult:
-    body = sheet.rows[header.row_index + 1:]
-    first_row_number = header.row_index + 2
-    width = max((len(r) for r in body), default=0)
-    frame = pd.DataFrame([r + [""] * (width - len(r)) for r in body], dtype=object)
-    columns = {name: (frame[i] if i < width else pd.Series([""] * len(frame), dtype=object))
-               for name, i in header.columns.items()}
+    """Every check runs on whole columns; Python runs once per distinct value at most."""
+    start = header.row_index + 1
+    height = max(sheet.height - start, 0)
+    frame = pl.DataFrame({"row": pl.int_range(start + 1, start + 1 + height, eager=True,
+                                              dtype=pl.Int64)})
     for name in CANONICAL_COLUMNS:
-        columns.setdefault(name, pd.Series([""] * len(frame), dtype=object))
-    raw = pd.DataFrame(columns)
-    raw["row"] = range(first_row_number, first_row_number + len(raw))
+        index = header.columns.get(name)
+        if index is None:
+            text = pl.Series([None] * height, dtype=pl.String)
+            kind = pl.Series([cells.TEXT] * height, dtype=pl.UInt8)
+        else:
+            text, kind = _body_cells(sheet, index, start, height)
+        frame = frame.with_columns(text.alias(f"{name}:t"), kind.alias(f"{name}:k"))
+    frame = frame.with_columns(
+        cells.is_blank(frame[f"{name}:t"], frame[f"{name}:k"]).alias(f"{name}:blank")
+        for name in CANONICAL_COLUMNS)
+    frame = frame.filter(~(pl.col("Datum:blank") & pl.col("Aktivitet:blank")))  # blank, 'Summa'
 
-    blank = raw[list(CANONICAL_COLUMNS)].map(_is_blank)
-    raw = raw[~(blank["Datum"] & blank["Aktivitet"])]  # blank lines, 'Summa' lines
-    blank = blank.loc[raw.index]
+    def col(name: str, part: str) -> pl.Series:
+        return frame[f"{name}:{part}"]
 
-    problems: list[dict[str, object]] = []
+    def shown(name: str, where: pl.Series | None = None) -> pl.Series:
+        """The shown text of a column, of the rows `where` holds (all rows when None)."""
+        parts = [col(name, "t"), col(name, "k"), col(name, "blank")]
+        if where is not None:
+            parts = [part.filter(where) for part in parts]
+        return cells.shown_text(*parts)
 
-    def reject(mask: pd.Series, column: str, reason_for: object) -> None:
-        for idx in raw.index[mask]:
-            value = raw.at[idx, column]
-            reason = reason_for(value) if callable(reason_for) else reason_for
-            problems.append({"source": source, "file": file, "sheet": sheet.name,
-                             "row": int(raw.at[idx, "row"]), "column": column,
-                             "value": _as_text(value), "reason": reason})
+    blank = {name: col(name, "blank") for name in CANONICAL_COLUMNS}
 
-    for column in REQUIRED_COLUMNS:
-        reject(blank[column], column, f"{column} saknas; kolumnen måste fyllas i.")
-
-    dates = _map_unique(raw["Datum"], parse_date)
-    unreadable = ~blank["Datum"] & dates.isna()
-    reject(unreadable, "Datum", "Datumet kan inte tolkas; skriv det som 2019-03-14.")
-    years = dates.map(lambda d: d.year if d is not None else None)
-    outside = dates.notna() & (years != promise.year)
-    reject(outside, "Datum", f"Datumet ligger utanför löftesåret {promise.year}.")
+    dates = cells.serial_dates(col("Datum", "t"), col("Datum", "k"))
+    typed_text = (col("Datum", "k") == cells.TEXT) & ~blank["Datum"]
+    if typed_text.any():
+        from_text = cells.map_distinct(col("Datum", "t"), typed_text, parse_date, pl.Date)
+        dates = pl.select(pl.when(typed_text).then(from_text).otherwise(dates)).to_series()
+    unreadable = ~blank["Datum"] & dates.is_null()
+    outside = dates.is_not_null() & (dates.dt.year() != promise.year)
 
     activity_keys = {k: a.label for a in promise.activities for k in a.keys}
-    activities = _map_unique(raw["Aktivitet"], lambda v: promise.activity_by_key.get(fold(v)))
+    activity_of = cells.map_distinct(
+        col("Aktivitet", "t"), ~blank["Aktivitet"],
+        lambda v: _activity_index(promise, v), pl.Int32)
+    unknown_activity = ~blank["Aktivitet"] & activity_of.is_null()
+
+    district_of = cells.map_distinct(col("Kommundel", "t"), ~blank["Kommundel"],
+                                     lambda v: promise.district_by_key.get(fold(v)), pl.String)
+    unknown_district = ~blank["Kommundel"] & district_of.is_null()
+
+    counts, bad_count = cells.whole_counts(col("Antal", "t"), col("Antal", "k"), blank["Antal"],
+                                           _parse_count)
+
     valid_activities = ", ".join(a.label for a in promise.activities)
-    unknown_activity = ~blank["Aktivitet"] & activities.isna()
-    reject(unknown_activity, "Aktivitet",
-           lambda v: f"Okänd aktivitet. Giltiga: {valid_activities}.{_suggest(str(v), activity_keys)}")
-
-    districts = _map_unique(raw["Kommundel"], lambda v: promise.district_by_key.get(fold(v)))
     valid_districts = ", ".join(d.name for d in promise.districts)
-    unknown_district = ~blank["Kommundel"] & districts.isna()
-    reject(unknown_district, "Kommundel",
-           lambda v: f"Okänd kommundel. Giltiga: {valid_districts}."
-                     f"{_suggest(str(v), promise.district_by_key)}")
-
-    counts = _map_unique(raw["Antal"], _parse_count)
-    bad_count = counts.map(lambda c: c == "invalid")
-    reject(bad_count, "Antal", "Antal ska vara ett heltal (0 eller mer).")
+    checks: list[tuple[pl.Series, str, object]] = [
+        (blank[column], column, f"{column} saknas; kolumnen måste fyllas i.")
+        for column in REQUIRED_COLUMNS]
+    checks += [
+        (unreadable, "Datum", "Datumet kan inte tolkas; skriv det som 2019-03-14."),
+        (outside, "Datum", f"Datumet ligger utanför löftesåret {promise.year}."),
+        (unknown_activity, "Aktivitet",
+         lambda v: f"Okänd aktivitet. Giltiga: {valid_activities}.{_suggest(v, activity_keys)}"),
+        (unknown_district, "Kommundel",
+         lambda v: f"Okänd kommundel. Giltiga: {valid_districts}."
+                   f"{_suggest(v, promise.district_by_key)}"),
+        (bad_count, "Antal", "Antal ska vara ett heltal (0 eller mer)."),
+    ]
+    problems = []
+    for mask, column, reason in checks:
+        if not mask.any():
+            continue
+        value = shown(column, mask)
+        if callable(reason):  # per distinct raw value (str(value) as the old per-cell rule)
+            raw = col(column, "t").filter(mask)
+            reasons = cells.map_distinct(raw, pl.Series([True] * len(raw)), reason, pl.String)
+        else:
+            reasons = pl.Series([reason] * len(value), dtype=pl.String)
+        problems.append(pl.DataFrame({"row": frame["row"].filter(mask), "column": column,
+                                      "value": value, "reason": reasons}))
 
     bad_rows = (blank["Datum"] | blank["Aktivitet"] | blank["Kommundel"] | unreadable | outside
                 | unknown_activity | unknown_district | bad_count)
-    good = raw[~bad_rows]
+    good = ~bad_rows
+    activity_index = activity_of.filter(good).to_list()
+    labels = [promise.activities[i].label for i in activity_index]
+    targets = [promise.activities[i].target for i in activity_index]
+    place, place_kinds = _redact_series(shown("Plats", good))
+    comment, comment_kinds = _redact_series(shown("Kommentar", good))
     accepted = pd.DataFrame({
         "source": source,
         "file": file,
         "sheet": sheet.name,
-        "row": good["row"].astype(int),
-        "date": dates[~bad_rows],
-        "activity": activities[~bad_rows].map(lambda a: a.label),
-        "target": activities[~bad_rows].map(lambda a: a.target),
-        "district": districts[~bad_rows],
-        "place": good["Plats"].map(_as_text),
-        "count": counts[~bad_rows].map(lambda c: pd.NA if c is None else c).astype("Int64"),
-        "comment": good["Kommentar"].map(_as_text),
+        "row": pd.Series(frame["row"].filter(good).to_numpy(), dtype="int64"),
+        "date": pd.Series(dates.filter(good).to_list(), dtype=object),
+        "activity": pd.Series(labels, dtype=object if not labels else None),
+        "target": pd.Series(targets, dtype=object if not targets else None),
+        "district": pd.Series(district_of.filter(good).to_list(), dtype=object),
+        "place": place,
+        "count": pd.array(counts.filter(good).to_list(), dtype="Int64"),
+        "comment": comment,
     }, columns=ACCEPTED_COLUMNS)
-    rejected = pd.DataFrame(problems, columns=REJECTED_COLUMNS)
-    rejected = rejected.sort_values("row", kind="stable").reset_index(drop=True)
+    redacted = [(accepted, place_kinds, "Plats"), (accepted, comment_kinds, "Kommentar")]
+    if problems:
+        found = pl.concat(problems).sort("row", maintain_order=True)
+        value, value_kinds = _redact_series(found["value"])
+        rejected = pd.DataFrame({
+            "source": source, "file": file, "sheet": sheet.name,
+            "row": pd.Series(found["row"].to_numpy(), dtype="int64"),
+            "column": pd.Series(found["column"].to_list()),
+            "value": value,
+            "reason": pd.Series(found["reason"].to_list()),
+        }, columns=REJECTED_COLUMNS)
+        redacted.append((rejected, value_kinds, None))
+    else:
+        rejected = pd.DataFrame(columns=REJECTED_COLUMNS)
     findings: list[pd.DataFrame] = []
-    for frame_, column, label in ((accepted, "place", "Plats"), (accepted, "comment", "Kommentar"),
-                                  (rejected, "value", None)):
-        cleaned, kinds = _redact_series(frame_[column])
-        frame_[column] = cleaned
-        hit = kinds.map(bool)
+    for frame_, kinds, label in redacted:
+        hit = kinds != ""
         if hit.any():
             findings.append(pd.DataFrame({
                 "file": file, "sheet": sheet.name, "row": frame_.loc[hit, "row"].astype(int),
                 "column": label or frame_.loc[hit, "column"], "kind": kinds[hit]}))
-    found = (pd.concat(findings, ignore_index=True) if findings
-             else pd.DataFrame(columns=FINDING_COLUMNS))
-    return SheetResult(accepted.reset_index(drop=True), rejected, found)
+    result = (pd.concat(findings, ignore_index=True) if findings
+              else pd.DataFrame(columns=FINDING_COLUMNS))
+    return SheetResult(accepted, rejected, result)
+
+
+def _activity_index(promise: Promise, value: str) -> int | None:
+    activity = promise.activity_by_key.get(fold(value))
+    return None if activity is None else promise.activities.index(activity)
 
 
 _MAYBE_PERSONAL = r"@|\d(?:[\s+-]?\d){6}"
 
 
-def _redact_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _redact_series(text: pl.Series) -> tuple[pd.Series, pd.Series]:
     """Personal data removed, and per value the kinds found ('' when none).
 
-    A vectorised pre-filter (an '@' or seven digits) picks the few values worth a full look.
+    A vectorised pre-filter (an '@' or seven digits) picks the few values worth a full look;
+    redact() then runs once per distinct candidate.
     """
-    values = values.astype(object)
-    kinds = pd.Series("", index=values.index, dtype=object)
-    text = values.where(values.map(type) == str)
-    candidates = text.astype("string").str.contains(_MAYBE_PERSONAL, regex=True, na=False)
+    plain = pd.Series(text.to_list(), dtype=object)
+    kinds = pd.Series([""] * len(plain), dtype=object)
+    candidates = text.str.contains(_MAYBE_PERSONAL).fill_null(False)
     if not candidates.any():
-        return values, kinds
-    results = _map_unique(values[candidates], redact)
-    values = values.copy()
-    values[candidates] = results.map(lambda r: r[0])
-    kinds[candidates] = results.map(lambda r: ", ".join(sorted({KIND_NAMES[k] for k in r[1]})))
-    return values, kinds
-
-
-def _map_unique(values: pd.Series, convert: object) -> pd.Series:
-    """Apply convert once per distinct value (keyed on type too: 1 and '1' differ)."""
-    cache: dict[tuple[type, object], object] = {}
-    out = []
-    for value in values:
-        key = (type(value), value)
-        try:
-            result = cache[key]
-        except KeyError:
-            result = cache[key] = convert(value)  # type: ignore[operator]
-        except TypeError:  # unhashable cell value
-            result = convert(value)  # type: ignore[operator]
-        out.append(result)
-    return pd.Series(out, index=values.index, dtype=object)
+        return plain, kinds
+    positions = candidates.arg_true().to_numpy()
+    results = {value: redact(value) for value in text.filter(candidates).unique().to_list()}
+    picked = text.gather(positions).to_list()
+    plain.iloc[positions] = [results[value][0] for value in picked]
+    kinds.iloc[positions] = [", ".join(sorted({KIND_NAMES[k] for k in results[value][1]}))
+                             for value in picked]
+    return plain, kinds
 
 
 def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
@@ -305,10 +366,11 @@ def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
     accepted, rejected, found, read, skipped = [], [], [], [], []
     missing_by_sheet = {}
     for sheet in sheets:
-        header = find_header(sheet.rows, lookup)
+        top = sheet.head(HEADER_SEARCH_ROWS)
+        header = find_header(top, lookup)
         if header is None:
             skipped.append(sheet.name)
-            missing_by_sheet[sheet.name] = missing_header_columns(sheet.rows, lookup)
+            missing_by_sheet[sheet.name] = missing_header_columns(top, lookup)
             continue
         result = validate_sheet(sheet, header, promise, source, file)
         accepted.append(result.accepted)
@@ -316,7 +378,7 @@ def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
         found.append(result.findings)
         read.append(sheet.name)
     if not read:
-        if not sheets or all(not any(not _is_blank(c) for r in s.rows for c in r) for s in sheets):
+        if not sheets or not any(sheet.has_filled_cell() for sheet in sheets):
             raise UnreadableFileError("Filen innehåller inga ifyllda celler.")
         missing = sorted({c for cols in missing_by_sheet.values() for c in cols},
                          key=REQUIRED_COLUMNS.index)
