@@ -445,7 +445,7 @@ def bench_ingest(path: Path, promise: Any, log: Callable[[str], None]) -> list[d
         _row("ingest", "pipeline check_file (read + validate)", pipeline_rps, "rows/s",
              note=f"{pipeline_s:.2f} s; {_n(len(result.accepted))} accepted, "
                   f"{_n(rejected_rows)} rejected"),
-        _row("ingest", "  of which read_sheets (calamine)", n / read_s, "rows/s",
+        _row("ingest", "  of which read_sheets (fastexcel)", n / read_s, "rows/s",
              note=f"{read_s:.2f} s"),
         _row("ingest", "  of which validate_sheets", n / validate_s, "rows/s",
              note=f"{validate_s:.2f} s"),
