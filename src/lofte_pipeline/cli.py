@@ -50,24 +50,24 @@ def _report(args: argparse.Namespace) -> int:
                           final=args.final, state_dir=args.state, lang=args.lang,
                           previous=previous, corrections=corrections)
     figures = result.figures
-    print(f"Rapport skriven: {result.folder}")
+    print(message("utskrift.rapport_skriven", folder=result.folder))
     for target in figures["targets"]:
-        print(f"  {target['id']:<28} {target['status']:<9} {target['done_to_date']:>4} hittills")
+        print(message("utskrift.mal_rad", id=target["id"], status=target["status"],
+                      done=target["done_to_date"]))
     rejected_rows = sum(s["rows_rejected"] for s in figures["sources"].values())
     if rejected_rows or figures["rejected_files"]:
-        print(f"Avvisat: {rejected_rows} rader och {len(figures['rejected_files'])} filer "
-              f"(se {result.path('avvisat.csv')})")
+        print(message("utskrift.avvisat", rows=rejected_rows, files=len(figures["rejected_files"]),
+                      path=result.path("avvisat.csv")))
     if args.final and args.approve:
         from .publish import publication_folder, publish_package
 
         destination = publication_folder(Path(args.publish_dir), figures["promise"],
                                          figures["period"])
         entry = publish_package(result.public, destination, args.approve, args.change_note)
-        print(f"Publicerad version {entry.version} i {destination / 'aktuell'}, godkänd av "
-              f"{entry.approved_by}.")
+        print(message("utskrift.publicerad", version=entry.version,
+                      folder=destination / "aktuell", name=entry.approved_by))
     elif args.final:
-        print("Slutlig rapport klar men inte publicerad: granska publicera/ och kör igen med "
-              "--approve 'Ditt namn' --publish-dir MAPP.")
+        print(message("utskrift.slutlig_ej_publicerad"))
     return 0
 
 
@@ -91,7 +91,7 @@ def _check(args: argparse.Namespace) -> int:
             print(json.dumps({"file": path.name, "readable": False, "reason": exc.reason},
                              ensure_ascii=False, indent=2))
         else:
-            print(f"{path.name}: kan inte läsas. {exc.reason}")
+            print(message("utskrift.kan_inte_lasas", file=path.name, reason=exc.reason))
         return 1
     problems = result.rejected
     rejected_rows = int(problems[["sheet", "row"]].drop_duplicates().shape[0])
@@ -105,15 +105,16 @@ def _check(args: argparse.Namespace) -> int:
             "groups": problem_groups(problems),
         }, ensure_ascii=False, indent=2))
         return 1 if not problems.empty else 0
-    print(f"{path.name}: {len(result.accepted)} rader godkända, {rejected_rows} rader "
-          f"skulle avvisas.")
+    print(message("utskrift.kontroll_resultat", file=path.name, accepted=len(result.accepted),
+                  rejected=rejected_rows))
     for group in problem_groups(problems):
         rows = ", ".join(f"{r}" for r in group["rows"])
-        where = f"blad '{group['sheet']}', " if group["sheet"] else ""
-        value = f"'{group['value']}'" if group["value"] else "(tomt)"
-        print(f"\n  {group['column']} {value} – {where}rad {rows}:\n    {group['reason']}")
+        where = message("utskrift.kontroll_blad", sheet=group["sheet"]) if group["sheet"] else ""
+        value = f"'{group['value']}'" if group["value"] else message("utskrift.kontroll_tomt")
+        print(message("utskrift.kontroll_grupp", column=group["column"], value=value,
+                      where=where, rows=rows, reason=group["reason"]))
     if not problems.empty:
-        print("\nRätta raderna i filen och kör kontrollen igen innan du lämnar in den.")
+        print(message("utskrift.kontroll_uppmaning"))
     return 1 if not problems.empty else 0
 
 
@@ -133,7 +134,8 @@ def _template(args: argparse.Namespace) -> int:
 
     promise = load_promise(args.promise)
     path = write_template(promise, args.source, Path(args.output))
-    print(f"Mall skriven: {path} (källa {args.source}, {promise.municipality} {promise.year})")
+    print(message("utskrift.mall_skriven", path=path, source=args.source,
+                  municipality=promise.municipality, year=promise.year))
     return 0
 
 
@@ -144,13 +146,14 @@ def _validate_promise(args: argparse.Namespace) -> int:
     try:
         promise = load_promise(args.file)
     except PromiseFileError as exc:
-        print(f"Löftesfilen har fel:\n{exc}")
+        print(message("utskrift.loftesfil_fel", error=exc))
         return 1
     measurable = [t for t in promise.targets if not t.reported_only]
-    print(f"{args.file}: giltig. {promise.municipality} {promise.year}: "
-          f"{len(promise.statements)} löften, {len(promise.targets)} mål ({len(measurable)} "
-          f"mätbara), {len(promise.activities)} aktiviteter, {len(promise.districts)} "
-          f"kommundelar, källor: {', '.join(promise.source_ids)}.")
+    print(message("utskrift.loftesfil_giltig", file=args.file, municipality=promise.municipality,
+                  year=promise.year, statements=len(promise.statements),
+                  targets=len(promise.targets), measurable=len(measurable),
+                  activities=len(promise.activities), districts=len(promise.districts),
+                  sources=", ".join(promise.source_ids)))
     return 0
 
 
@@ -165,8 +168,7 @@ def _new_promise(args: argparse.Namespace) -> int:
         raise LofteError(message("kommando.finns_redan", path=target))
     target.write_text(text, encoding="utf-8")
     load_promise(target)
-    print(f"Nytt löfte: {target}. Redigera löften, kommundelar och mål, och kontrollera med "
-          f"'lofte validate-promise {target}'.")
+    print(message("utskrift.nytt_lofte", path=target))
     return 0
 
 
@@ -180,13 +182,13 @@ def _demo(args: argparse.Namespace) -> int:
     promise = load_promise(args.promise)
     inbox = out / "inkorg"
     written = write_demo_inbox(promise, inbox, seed=args.seed)
-    print(f"Demoinkorg: {inbox} ({len(written)} filer)")
+    print(message("utskrift.demoinkorg", inbox=inbox, count=len(written)))
     for period in tertials(promise.year):
         result = build_report(args.promise, inbox, out / "rapporter", period)
         statuses = [t["status"] for t in result.figures["targets"]]
         achieved = statuses.count("achieved")
-        print(f"{period.id}: {result.path('rapport.pdf')}  ({achieved} av "
-              f"{len(statuses) - statuses.count('reported')} mätbara mål uppnådda)")
+        print(message("utskrift.demorapport", period=period.id, path=result.path("rapport.pdf"),
+                      achieved=achieved, measurable=len(statuses) - statuses.count("reported")))
     return 0
 
 
