@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from .errors import PeriodError
+from .messages import message
 
 _PERIOD = re.compile(r"^\s*(\d{4})-T([123])\s*$", re.IGNORECASE)
 TERTIAL_MONTHS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}
@@ -24,9 +25,7 @@ class Period:
     def parse(cls, text: str) -> "Period":
         match = _PERIOD.match(text or "")
         if not match:
-            raise PeriodError(
-                f"Okänd period '{text}': ange år och tertial som ÅÅÅÅ-T1, ÅÅÅÅ-T2 eller ÅÅÅÅ-T3."
-            )
+            raise PeriodError(message("period.okand", text=text))
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from . import charts
 from .charts import join_sv  # noqa: F401  (the Swedish list, kept for callers)
 from .i18n import DATA_LANGUAGE, DEFAULT_LANGUAGE, Texts, templates_dir, texts
+from .messages import message
 from .models import Correction, Intake
 from .period import Period
 from .promise import Promise
@@ -179,8 +180,8 @@ def previous_summary(previous: dict[str, Any], period: Period) -> dict[str, Any]
     year = int(previous.get("year") or str(previous["period"])[:4])
     tertial = str(previous.get("period", "")).rsplit("T", 1)[-1]
     if year >= period.year or tertial != str(period.tertial):
-        raise ValueError(f"Förra årets siffror ({previous.get('period')}) hör inte till samma "
-                         f"tertial ett tidigare år som {period.id}.")
+        raise ValueError(message("period.fel_forra_aret", previous=previous.get("period"),
+                                 period=period.id))
     targets = {t["id"]: t for t in previous.get("targets", [])}
     counts = {code: sum(1 for t in targets.values() if t["status"] == code)
               for code in STATUS_ICONS}

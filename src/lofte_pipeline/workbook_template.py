@@ -11,28 +11,21 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .messages import message
 from .promise import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Promise
 
 LOG_ROWS = 2000
 WIDTHS = {"Datum": 13, "Aktivitet": 44, "Kommundel": 22, "Plats": 32, "Antal": 9, "Kommentar": 40}
-HELP = {
-    "Datum": "Dagen aktiviteten genomfördes, t.ex. 2019-03-14.",
-    "Aktivitet": "Välj i listan.",
-    "Kommundel": "Välj i listan.",
-    "Plats": "Plats, adress eller namnet på det nya området (frivilligt).",
-    "Antal": "Antal deltagare eller kontroller, ett heltal (frivilligt).",
-    "Kommentar": "Fritext för er egen del; publiceras inte.",
-}
 
 
 def build_template(promise: Promise, source_id: str) -> Workbook:
     source = promise.source(source_id)
     workbook = Workbook()
     log = workbook.active
-    log.title = "Logg"
-    lists = workbook.create_sheet("Listor")
+    log.title = message("mall.blad_logg")
+    lists = workbook.create_sheet(message("mall.blad_listor"))
     lists.sheet_state = "hidden"
-    instructions = workbook.create_sheet("Instruktioner")
+    instructions = workbook.create_sheet(message("mall.blad_instruktioner"))
 
     bold, header_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="0B4F8A")
     for column, name in enumerate(CANONICAL_COLUMNS, start=1):
@@ -47,21 +40,22 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
         lists.cell(row=row, column=2, value=district.name)
     last = LOG_ROWS + 1
     activity_list = DataValidation(
-        type="list", formula1=f"=Listor!$A$1:$A${len(promise.activities)}", allow_blank=True,
-        showErrorMessage=True, errorTitle="Okänd aktivitet",
-        error="Välj en aktivitet i listan; andra värden räknas inte.")
+        type="list", formula1=f"={lists.title}!$A$1:$A${len(promise.activities)}",
+        allow_blank=True, showErrorMessage=True,
+        errorTitle=message("mall.okand_aktivitet_rubrik"), error=message("mall.okand_aktivitet"))
     district_list = DataValidation(
-        type="list", formula1=f"=Listor!$B$1:$B${len(promise.districts)}", allow_blank=True,
-        showErrorMessage=True, errorTitle="Okänd kommundel",
-        error="Välj en kommundel i listan.")
+        type="list", formula1=f"={lists.title}!$B$1:$B${len(promise.districts)}",
+        allow_blank=True, showErrorMessage=True,
+        errorTitle=message("mall.okand_kommundel_rubrik"), error=message("mall.okand_kommundel"))
     dates = DataValidation(
         type="date", operator="between", formula1=f"DATE({promise.year},1,1)",
         formula2=f"DATE({promise.year},12,31)", allow_blank=True, showErrorMessage=True,
-        errorTitle="Fel datum", error=f"Ange ett datum under {promise.year}, t.ex. "
-                                      f"{promise.year}-03-14.")
+        errorTitle=message("mall.fel_datum_rubrik"), error=message("mall.fel_datum",
+                                                                   year=promise.year))
     counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=True, showErrorMessage=True, errorTitle="Fel antal",
-                            error="Antal ska vara ett heltal, 0 eller mer.")
+                            allow_blank=True, showErrorMessage=True,
+                            errorTitle=message("mall.fel_antal_rubrik"),
+                            error=message("mall.fel_antal"))
     for validation, column in ((dates, "A"), (activity_list, "B"), (district_list, "C"),
                                (counts, "E")):
         validation.add(f"{column}2:{column}{last}")
@@ -70,7 +64,8 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
         log.cell(row=row, column=1).number_format = "yyyy-mm-dd"
 
     _instructions(instructions, promise, source.name)
-    workbook.properties.title = f"Aktivitetslogg {promise.title} – {promise.municipality}"
+    workbook.properties.title = message("mall.titel", title=promise.title,
+                                        municipality=promise.municipality)
     workbook.properties.creator = promise.municipality
     fixed = dt.datetime(promise.year, 1, 1)
     workbook.properties.created = workbook.properties.modified = fixed
@@ -81,23 +76,25 @@ def _instructions(sheet, promise: Promise, source_name: str) -> None:  # noqa: A
     wrap = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 44
     sheet.column_dimensions["B"].width = 90
+    helps = {c: message(f"mall.hjalp.{c}") for c in CANONICAL_COLUMNS}
+    columns = "; ".join(
+        message("mall.kolumn_kravs", column=c, help=helps[c]) if c in REQUIRED_COLUMNS
+        else message("mall.kolumn", column=c, help=helps[c]) for c in CANONICAL_COLUMNS)
     lines = [
-        (f"Aktivitetslogg för {promise.title.lower()}, {promise.municipality}", ""),
-        (f"Den här loggen fylls i av: {source_name}.", ""),
-        ("Så här gör du", "Fyll i en rad per aktivitet på bladet Logg. Datum, Aktivitet och "
-         "Kommundel måste fyllas i; välj Aktivitet och Kommundel i listorna. Spara som .xlsx och "
-         "lägg filen i inkorgens mapp för er källa. Lämna rubrikraden som den är."),
-        ("Kolumner", "; ".join(f"{c}{' (måste fyllas i)' if c in REQUIRED_COLUMNS else ''}: "
-                               f"{HELP[c]}" for c in CANONICAL_COLUMNS)),
+        (message("mall.rubrik", title=promise.title.lower(), municipality=promise.municipality),
+         ""),
+        (message("mall.fylls_i_av", source=source_name), ""),
+        (message("mall.sa_har_rubrik"), message("mall.sa_har")),
+        (message("mall.kolumner_rubrik"), columns),
         ("", ""),
-        ("Aktivitet", "Vad den räknas mot i löftet"),
+        (message("mall.aktivitet_rubrik"), message("mall.raknas_mot_rubrik")),
     ]
     targets = promise.target_by_id
     for activity in promise.activities:
         target = targets[activity.target]
-        extra = (" Ange områdets namn i Plats; samma område räknas en gång."
-                 if activity.one_per_place else "")
-        lines.append((activity.label, f"{target.title}: ”{target.quote}”{extra}"))
+        extra = message("mall.en_per_plats") if activity.one_per_place else ""
+        lines.append((activity.label, message("mall.raknas_mot", target=target.title,
+                                              quote=target.quote) + extra))
     for row, (first, second) in enumerate(lines, start=1):
         sheet.cell(row=row, column=1, value=first).alignment = wrap
         sheet.cell(row=row, column=2, value=second).alignment = wrap
@@ -105,10 +102,9 @@ def _instructions(sheet, promise: Promise, source_name: str) -> None:  # noqa: A
     sheet.cell(row=6, column=1).font = sheet.cell(row=6, column=2).font = Font(bold=True)
     # The example sits below the rows where a header is looked for, so it is never counted.
     start = max(len(lines) + 2, 12)
-    sheet.cell(row=start, column=1, value="Exempel på en ifylld rad (räknas inte):").font = Font(
-        bold=True)
+    sheet.cell(row=start, column=1, value=message("mall.exempel_rubrik")).font = Font(bold=True)
     example = [f"{promise.year}-03-14", promise.activities[0].label, promise.districts[0].name,
-               "Biblioteket", 12, "Tillsammans med polisen"]
+               message("mall.exempel_plats"), 12, message("mall.exempel_kommentar")]
     for column, (name, value) in enumerate(zip(CANONICAL_COLUMNS, example), start=1):
         sheet.cell(row=start + 1, column=column, value=name).font = Font(bold=True)
         sheet.cell(row=start + 2, column=column, value=value)
