@@ -126,3 +126,42 @@ def test_formulas_are_read_as_their_cached_values_never_evaluated(tmp_path, prom
     result = check_file(path, promise, "polisen")
     # openpyxl writes no cached value, so the count is blank rather than computed.
     assert result.accepted["count"].isna().all()
+
+
+def test_xlsx_is_read_as_text_columns_and_other_formats_as_values(tmp_path):
+    xlsx = read_sheets(write_any(tmp_path / "logg.xlsx", ROWS))[0]
+    assert xlsx.grid is not None and xlsx.rows[0] == HEADER
+    assert read_sheets(write_any(tmp_path / "logg.xls", ROWS))[0].grid is None
+
+
+def test_chart_sheets_are_not_read(tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "Logg"
+    for cells in ROWS:
+        workbook.active.append(cells)
+    workbook.create_chartsheet("Diagram")
+    path = tmp_path / "diagram.xlsx"
+    workbook.save(path)
+    assert [sheet.name for sheet in read_sheets(path)] == ["Logg"]
+
+
+def test_typed_cells_read_by_fastexcel_validate_as_python_values_do(tmp_path, promise):
+    from lofte_pipeline.ingest import _read_with_calamine
+    from lofte_pipeline.validate import validate_sheets
+
+    rows = [["Titel"], HEADER,
+            [dt.datetime(2019, 3, 14, 10, 0), "Mopedinsats", "Härad", 12.5, 12.0, True],
+            [dt.datetime(2018, 3, 14, 10, 30), "Mopedinsats", "Härad", "", "", ""],
+            [dt.date(2018, 12, 31), "Mopedinsats", "Härad", "", 3.5, dt.datetime(2019, 1, 1, 9)],
+            [dt.time(10, 30), "Mopedinsats", "0701234567", "", -3, ""],
+            [43538, "Trygghetsvandrig", "Marifred", "070-123 45 67", "", 0.1],
+            [1234, "Mopedinsats", "Härad", "", True, "anna@exempel.se"]]
+    path = write_xlsx(tmp_path / "typer.xlsx", {"Logg": rows})
+    fast = validate_sheets(read_sheets(path), promise, "polisen", "typer.xlsx")
+    exact = validate_sheets(_read_with_calamine(path, ReadLimits()), promise, "polisen",
+                            "typer.xlsx")
+    for part in ("accepted", "rejected", "findings"):
+        assert getattr(fast, part).equals(getattr(exact, part)), part
+    assert getattr(fast, "rejected")["value"].tolist()[:2] == ["2018-03-14T10:30:00", "2018-12-31"]

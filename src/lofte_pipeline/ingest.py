@@ -2,6 +2,8 @@
 
 Format is decided by the file's content, not its name. Readers are bounded: size limits are checked
 before anything is decompressed, and any exception from a third-party reader becomes a rejection.
+xlsx/xlsm go through fastexcel (text columns, no Python object per cell); whatever it refuses,
+and .xls, .ods and csv, go through python-calamine, openpyxl or the csv module as before.
 """
 
 from __future__ import annotations
