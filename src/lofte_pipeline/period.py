@@ -25,7 +25,7 @@ class Period:
     def parse(cls, text: str) -> "Period":
         match = _PERIOD.match(text or "")
         if not match:
-            raise PeriodError(message("period.okand", text=text))
+            raise PeriodError(message("perioden.okand", text=text))
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod

@@ -180,7 +180,7 @@ def previous_summary(previous: dict[str, Any], period: Period) -> dict[str, Any]
     year = int(previous.get("year") or str(previous["period"])[:4])
     tertial = str(previous.get("period", "")).rsplit("T", 1)[-1]
     if year >= period.year or tertial != str(period.tertial):
-        raise ValueError(message("period.fel_forra_aret", previous=previous.get("period"),
+        raise ValueError(message("perioden.fel_forra_aret", previous=previous.get("period"),
                                  period=period.id))
     targets = {t["id"]: t for t in previous.get("targets", [])}
     counts = {code: sum(1 for t in targets.values() if t["status"] == code)
