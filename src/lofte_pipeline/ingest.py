@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
 from .errors import UnreadableFileError
+from .messages import message
 
 if TYPE_CHECKING:
     import polars as pl
@@ -100,19 +101,17 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits(),
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UnreadableFileError(f"Filen kan inte öppnas: {exc.strerror}.") from None
+        raise UnreadableFileError(message("inlasning.kan_inte_oppnas", reason=exc.strerror)) from None
     if size == 0:
-        raise UnreadableFileError("Filen är tom (0 byte).")
+        raise UnreadableFileError(message("inlasning.tom"))
     if size > limits.max_file_bytes:
-        raise UnreadableFileError(
-            f"Filen är {size / 1e6:.0f} MB; gränsen är {limits.max_file_bytes / 1e6:.0f} MB."
-        )
+        raise UnreadableFileError(message("inlasning.for_stor", size_mb=f"{size / 1e6:.0f}",
+                                          limit_mb=f"{limits.max_file_bytes / 1e6:.0f}"))
     shown = Path(display_name) if display_name else path
     suffix = shown.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableFileError(
-            f"Filtypen '{shown.suffix or '(ingen)'}' stöds inte; spara som .xlsx, .xls, .ods eller .csv."
-        )
+        raise UnreadableFileError(message(
+            "inlasning.filtyp", suffix=shown.suffix or message("inlasning.ingen_filtyp")))
     with path.open("rb") as handle:
         head = handle.read(8)
 
@@ -127,16 +126,11 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits(),
         return _read_with_calamine(path, limits, by_content=by_content)
     if head.startswith(OLE2_MAGIC):
         if _is_encrypted_ooxml(path):
-            raise UnreadableFileError(
-                "Arbetsboken är lösenordsskyddad; spara den utan lösenord och lägg in den igen."
-            )
+            raise UnreadableFileError(message("inlasning.losenord_arbetsbok"))
         return _read_with_calamine(path, limits, by_content=path.suffix.lower() != ".xls")
     if suffix in TEXT_SUFFIXES:
         return [_read_csv(path, limits)]
-    raise UnreadableFileError(
-        f"Filen heter {shown.suffix} men är inget kalkylark (innehållet är varken Excel eller "
-        "OpenDocument); öppna den i Excel och spara som .xlsx."
-    )
+    raise UnreadableFileError(message("inlasning.inget_kalkylark", suffix=shown.suffix))
 
 
 def _check_zip(path: Path, limits: ReadLimits) -> str:
@@ -148,25 +142,18 @@ def _check_zip(path: Path, limits: ReadLimits) -> str:
             total = sum(info.file_size for info in infos)
             packed = sum(info.compress_size for info in infos) or 1
             if total > limits.max_uncompressed_bytes or total / packed > limits.max_compression_ratio:
-                raise UnreadableFileError(
-                    f"Filen packas upp till {total / 1e6:.0f} MB (packad {packed / 1e6:.1f} MB), "
-                    "vilket är mer än ett kalkylark kan vara; den läses inte."
-                )
+                raise UnreadableFileError(message("inlasning.zipbomb",
+                                                  unpacked_mb=f"{total / 1e6:.0f}",
+                                                  packed_mb=f"{packed / 1e6:.1f}"))
             if "META-INF/manifest.xml" in names:
                 manifest = archive.read("META-INF/manifest.xml")
                 if b"encryption-data" in manifest:
-                    raise UnreadableFileError(
-                        "Kalkylarket är lösenordsskyddat; spara det utan lösenord och lägg in det igen."
-                    )
+                    raise UnreadableFileError(message("inlasning.losenord_kalkylark"))
             if not ({"[Content_Types].xml", "mimetype", "content.xml"} & names):
-                raise UnreadableFileError(
-                    "Filen är ett zip-arkiv men inget kalkylark; spara arbetsboken som .xlsx."
-                )
+                raise UnreadableFileError(message("inlasning.zip_utan_kalkylark"))
             return "xlsx" if "[Content_Types].xml" in names else "ods"
     except zipfile.BadZipFile:
-        raise UnreadableFileError(
-            "Filen är trasig (zip-strukturen kan inte läsas); spara om den från Excel."
-        ) from None
+        raise UnreadableFileError(message("inlasning.trasig_zip")) from None
 
 
 _WORKBOOK_XML_LIMIT = 20 * 1024 * 1024
@@ -248,8 +235,9 @@ def _read_with_fastexcel(path: Path, limits: ReadLimits, by_content: bool) -> li
 
 
 def _too_many_rows(name: str, rows: int, limits: ReadLimits) -> str:
-    return (f"Bladet '{name}' har {rows:,} rader; gränsen är "
-            f"{limits.max_rows_per_sheet:,} rader per blad. Dela upp loggen.".replace(",", " "))
+    return message("inlasning.for_manga_rader_blad", sheet=name,
+                   rows=f"{rows:,}".replace(",", " "),
+                   limit=f"{limits.max_rows_per_sheet:,}".replace(",", " "))
 
 
 def _is_encrypted_ooxml(path: Path) -> bool:
@@ -279,17 +267,13 @@ def _read_with_calamine(path: Path, limits: ReadLimits, by_content: bool = False
     except UnreadableFileError:
         raise
     except calamine.PasswordError:
-        raise UnreadableFileError(
-            "Arbetsboken är lösenordsskyddad; spara den utan lösenord och lägg in den igen."
-        ) from None
+        raise UnreadableFileError(message("inlasning.losenord_arbetsbok")) from None
     except Exception as exc:  # noqa: BLE001 - any reader failure is a rejection, never a crash
         fallback = _read_with_openpyxl(path, limits)
         if fallback is not None:
             return fallback
         detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        raise UnreadableFileError(
-            f"Filen kan inte läsas som kalkylark ({detail}); öppna den i Excel och spara om som .xlsx."
-        ) from None
+        raise UnreadableFileError(message("inlasning.kan_inte_lasas", detail=detail)) from None
 
 
 def _read_with_openpyxl(path: Path, limits: ReadLimits) -> list[RawSheet] | None:
@@ -325,14 +309,13 @@ def _read_csv(path: Path, limits: ReadLimits) -> RawSheet:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
-        raise UnreadableFileError("Filen innehåller binärdata och är ingen CSV-text.")
+        raise UnreadableFileError(message("inlasning.binar_csv"))
     sample = "\n".join(text.splitlines()[:20])
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     rows: list[list[object]] = []
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         if len(rows) >= limits.max_rows_per_sheet:
-            raise UnreadableFileError(
-                f"Filen har fler än {limits.max_rows_per_sheet} rader; dela upp loggen."
-            )
+            raise UnreadableFileError(message("inlasning.for_manga_rader_csv",
+                                              limit=limits.max_rows_per_sheet))
         rows.append(list(row))
     return RawSheet("", rows)

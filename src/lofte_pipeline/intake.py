@@ -16,6 +16,7 @@ from .cache import ParseCache
 from .errors import InboxError, UnreadableFileError
 from .ingest import ReadLimits, is_ignored, read_sheets
 from .isolation import IsolatedReader
+from .messages import message
 from .models import FileOutcome, Intake, SourceSummary
 from .promise import Promise
 from .validate import (FINDING_COLUMNS, FileValidation, empty_accepted, empty_rejected,
@@ -25,7 +26,7 @@ from .validate import (FINDING_COLUMNS, FileValidation, empty_accepted, empty_re
 def list_inbox(inbox: Path) -> list[Path]:
     """Every file under the inbox except lock and hidden files, in a stable order."""
     if not inbox.is_dir():
-        raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
+        raise InboxError(message("rapport.inkorg_saknas", inbox=inbox))
     files = []
     for path in inbox.rglob("*"):
         relative = path.relative_to(inbox)
@@ -56,12 +57,12 @@ def read_version(data: Path, name: str, sha256: str, promise: Promise,
     source = parts[0] if len(parts) > 1 else ""
     outcome = FileOutcome(source=source, path=name, sha256=sha256)
     if len(parts) == 1:
-        outcome.reason = ("Filen ligger direkt i inkorgen; lägg den i källans mapp "
-                          f"({', '.join(promise.source_ids)}).")
+        outcome.reason = message("inlasning.utanfor_kallmapp",
+                                 sources=", ".join(promise.source_ids))
         return outcome, None
     if source not in promise.source_ids:
-        outcome.reason = (f"Mappen '{source}' är ingen källa i löftet; källorna är "
-                          f"{', '.join(promise.source_ids)}.")
+        outcome.reason = message("inlasning.okand_kallmapp", folder=source,
+                                 sources=", ".join(promise.source_ids))
         return outcome, None
     cached = cache.get(sha256, source, name) if cache else None
     if cached is None:
@@ -97,7 +98,7 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
     not lost: a corrected version dropped under the same name replaces it)."""
     inbox = Path(inbox)
     if not inbox.is_dir():
-        raise InboxError(f"Inkorgen {inbox} finns inte eller är ingen mapp.")
+        raise InboxError(message("rapport.inkorg_saknas", inbox=inbox))
     outcomes: list[FileOutcome] = []
     accepted: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .errors import UnreadableFileError
 from .ingest import RawSheet, ReadLimits, read_sheets
+from .messages import message
 
 MEMORY_LIMIT_BYTES = 1536 * 1024**2
 TIME_LIMIT_SECONDS = 120.0
@@ -70,14 +71,11 @@ class IsolatedReader:
             child.kill()
             child.wait()
             self.close()
-            raise UnreadableFileError(
-                f"Filen tog mer än {self.time_limit:.0f} s att läsa och har inte lästs; "
-                "spara om den från Excel som .xlsx.") from None
+            raise UnreadableFileError(message("inlasning.for_lang_tid",
+                                              seconds=f"{self.time_limit:.0f}")) from None
         except (BrokenPipeError, EOFError, OSError):
             self.close()
-            raise UnreadableFileError(
-                "Filen kunde inte läsas: den krävde mer minne än ett kalkylark kan behöva "
-                "eller är skadad. Spara om den från Excel som .xlsx.") from None
+            raise UnreadableFileError(message("inlasning.for_mycket_minne")) from None
         if status == "ok":
             return payload  # type: ignore[return-value]
         raise UnreadableFileError(payload)
@@ -122,8 +120,7 @@ def _serve(memory_limit: int) -> None:
         except UnreadableFileError as exc:
             answer = ("error", exc.reason)
         except MemoryError:
-            answer = ("error", "Filen kräver mer minne än ett kalkylark kan behöva och har inte "
-                               "lästs; spara om den från Excel som .xlsx.")
+            answer = ("error", message("inlasning.minnesgrans"))
         data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
         answers.write(_HEADER.pack(len(data)) + data)
         answers.flush()

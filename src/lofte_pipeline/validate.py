@@ -18,6 +18,7 @@ import polars as pl
 
 from . import cells
 from .ingest import RawSheet
+from .messages import message
 from .promise import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Promise
 from .redact import KIND_NAMES, redact
 from .text import fold, fold_compact
@@ -162,7 +163,7 @@ def _parse_count(value: object) -> int | None | str:
 
 def _suggest(value: str, choices: dict[str, str]) -> str:
     close = _closest(fold(value), tuple(choices))
-    return f" Menade du '{choices[close]}'?" if close else ""
+    return message("kontroll.menade_du", choice=choices[close]) if close else ""
 
 
 @functools.lru_cache(maxsize=4096)
@@ -257,17 +258,18 @@ def validate_sheet(sheet: RawSheet, header: HeaderMatch, promise: Promise, sourc
     valid_activities = ", ".join(a.label for a in promise.activities)
     valid_districts = ", ".join(d.name for d in promise.districts)
     checks: list[tuple[pl.Series, str, object]] = [
-        (blank[column], column, f"{column} saknas; kolumnen måste fyllas i.")
+        (blank[column], column, message("kontroll.saknas", column=column))
         for column in REQUIRED_COLUMNS]
     checks += [
-        (unreadable, "Datum", "Datumet kan inte tolkas; skriv det som 2019-03-14."),
-        (outside, "Datum", f"Datumet ligger utanför löftesåret {promise.year}."),
+        (unreadable, "Datum", message("kontroll.datum_otolkbart", year=promise.year)),
+        (outside, "Datum", message("kontroll.datum_utanfor_aret", year=promise.year)),
         (unknown_activity, "Aktivitet",
-         lambda v: f"Okänd aktivitet. Giltiga: {valid_activities}.{_suggest(v, activity_keys)}"),
+         lambda v: message("kontroll.okand_aktivitet", valid=valid_activities,
+                           suggestion=_suggest(v, activity_keys))),
         (unknown_district, "Kommundel",
-         lambda v: f"Okänd kommundel. Giltiga: {valid_districts}."
-                   f"{_suggest(v, promise.district_by_key)}"),
-        (bad_count, "Antal", "Antal ska vara ett heltal (0 eller mer)."),
+         lambda v: message("kontroll.okand_kommundel", valid=valid_districts,
+                           suggestion=_suggest(v, promise.district_by_key))),
+        (bad_count, "Antal", message("kontroll.antal")),
     ]
     problems = []
     for mask, column, reason in checks:
@@ -379,14 +381,13 @@ def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
         read.append(sheet.name)
     if not read:
         if not sheets or not any(sheet.has_filled_cell() for sheet in sheets):
-            raise UnreadableFileError("Filen innehåller inga ifyllda celler.")
+            raise UnreadableFileError(message("inlasning.inga_ifyllda_celler"))
         missing = sorted({c for cols in missing_by_sheet.values() for c in cols},
                          key=REQUIRED_COLUMNS.index)
-        raise UnreadableFileError(
-            f"Ingen rubrikrad hittades bland de {HEADER_SEARCH_ROWS} första raderna"
-            f"{' i något blad' if len(sheets) > 1 else ''}: kolumnerna {', '.join(missing)} saknas. "
-            f"Rubrikerna ska vara {', '.join(REQUIRED_COLUMNS)} (och gärna Plats, Antal, Kommentar)."
-        )
+        raise UnreadableFileError(message(
+            "inlasning.ingen_rubrikrad", rows=HEADER_SEARCH_ROWS,
+            where=message("inlasning.i_nagot_blad") if len(sheets) > 1 else "",
+            missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS)))
     return FileValidation(
         accepted=pd.concat(accepted, ignore_index=True) if accepted else empty_accepted(),
         rejected=pd.concat(rejected, ignore_index=True) if rejected else empty_rejected(),
