@@ -40,6 +40,9 @@ class ParseCache:
             result.findings = result.findings.assign(file=name)
         return result
 
+    def has(self, file_sha256: str, source: str) -> bool:
+        return self._path(file_sha256, source).exists()
+
     def put(self, file_sha256: str, source: str, result: FileValidation | str) -> None:
         path = self._path(file_sha256, source)
         path.parent.mkdir(parents=True, exist_ok=True)

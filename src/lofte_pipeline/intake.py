@@ -47,11 +47,12 @@ def check_file(path: Path, promise: Promise, source: str, name: str | None = Non
 
 def read_version(data: Path, name: str, sha256: str, promise: Promise,
                  limits: ReadLimits = ReadLimits(), cache: ParseCache | None = None,
-                 reader: IsolatedReader | None = None,
+                 reader: IsolatedReader | None = None, then: tuple[Path, str] | None = None,
                  ) -> tuple[FileOutcome, FileValidation | None]:
     """One dropped file's fate, read from `data` (its archived bytes) and reported as `name`.
 
-    With a cache, bytes already read under this promise are not parsed again.
+    With a cache, bytes already read under this promise are not parsed again. `then` (path,
+    name) is the next file to parse: the isolated reader reads it while this one is validated.
     """
     parts = name.split("/")
     source = parts[0] if len(parts) > 1 else ""
@@ -67,8 +68,9 @@ def read_version(data: Path, name: str, sha256: str, promise: Promise,
     cached = cache.get(sha256, source, name) if cache else None
     if cached is None:
         try:
-            read = reader.read if reader else read_sheets
-            cached = validate_sheets(read(data, limits, display_name=name), promise, source, name)
+            sheets = (reader.read(data, limits, display_name=name, then=then) if reader
+                      else read_sheets(data, limits, display_name=name))
+            cached = validate_sheets(sheets, promise, source, name)
         except UnreadableFileError as exc:
             cached = exc.reason
         if cache:
@@ -115,17 +117,27 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
         except FileNotFoundError:
             continue  # removed between listing and copying; it will be seen if it returns
     with IsolatedReader() if isolate else nullcontext() as reader:
-        for version in archive.current_versions():
+        versions = archive.current_versions()
+        to_parse = [v for v in versions if _needs_parsing(v, promise, cache)]
+        following = {a.name: (archive.blob_path(b.sha256), b.name)
+                     for a, b in zip(to_parse, to_parse[1:])}
+        for version in versions:
             _read_current(archive, version, promise, limits, cache, reader,
-                          (outcomes, accepted, rejected, findings))
+                          (outcomes, accepted, rejected, findings), following.get(version.name))
     return assemble_intake(promise, outcomes, accepted, rejected, findings)
+
+
+def _needs_parsing(version: FileVersion, promise: Promise, cache: ParseCache | None) -> bool:
+    source = version.name.split("/")[0] if "/" in version.name else ""
+    return source in promise.source_ids and not (cache and cache.has(version.sha256, source))
 
 
 def _read_current(archive: Archive, version: FileVersion, promise: Promise, limits: ReadLimits,
                   cache: ParseCache | None, reader: IsolatedReader | None,
-                  into: tuple[list, list, list, list]) -> None:
+                  into: tuple[list, list, list, list],
+                  then: tuple[Path, str] | None = None) -> None:
     outcome, result = read_version(archive.blob_path(version.sha256), version.name,
-                                   version.sha256, promise, limits, cache, reader)
+                                   version.sha256, promise, limits, cache, reader, then)
     if outcome.reason:
         archive.record_outcome(version.name, version.sha256, "rejected", outcome.reason)
         archive.quarantine(version, outcome.reason)

@@ -32,6 +32,7 @@ class IsolatedReader:
         self.memory_limit = memory_limit
         self.time_limit = time_limit
         self.child: subprocess.Popen[bytes] | None = None
+        self._ahead: tuple[str, ReadLimits, str | None] | None = None  # sent, not yet answered
 
     def __enter__(self) -> "IsolatedReader":
         return self
@@ -41,6 +42,9 @@ class IsolatedReader:
 
     def close(self) -> None:
         if self.child is not None:
+            if self._ahead is not None and self.child.poll() is None:
+                self.child.kill()  # reading a file nobody will ask for now
+            self._ahead = None
             if self.child.poll() is None:
                 self.child.stdin.close()  # type: ignore[union-attr]
                 try:
@@ -60,25 +64,58 @@ class IsolatedReader:
         return self.child
 
     def read(self, path: Path, limits: ReadLimits = ReadLimits(),
-             display_name: str | None = None) -> list[RawSheet]:
-        child = self._start()
-        request = pickle.dumps((str(path), limits, display_name))
+             display_name: str | None = None,
+             then: tuple[Path, str] | None = None) -> list[RawSheet]:
+        """The sheets of `path`; with `then` (path, display name), the child starts reading that
+        file as soon as this one is answered, while the caller validates this one."""
+        request = (str(path), limits, display_name)
+        if self._ahead is not None and self._ahead != request:
+            self._discard_ahead()
         try:
-            child.stdin.write(_HEADER.pack(len(request)) + request)  # type: ignore[union-attr]
-            child.stdin.flush()  # type: ignore[union-attr]
-            status, payload = _receive(child, self.time_limit)
+            if self._ahead is None:
+                self._send(request)
+            self._ahead = None
+            status, payload = _receive(self.child, self.time_limit)
         except TimeoutError:
-            child.kill()
-            child.wait()
-            self.close()
+            self._stop()
             raise UnreadableFileError(message("inlasning.for_lang_tid",
                                               seconds=f"{self.time_limit:.0f}")) from None
         except (BrokenPipeError, EOFError, OSError):
-            self.close()
+            self._stop()
             raise UnreadableFileError(message("inlasning.for_mycket_minne")) from None
+        if then is not None:
+            self._read_ahead((str(then[0]), limits, then[1]))
         if status == "ok":
             return payload  # type: ignore[return-value]
         raise UnreadableFileError(payload)
+
+    def _read_ahead(self, request: tuple[str, ReadLimits, str | None]) -> None:
+        try:
+            self._send(request)
+            self._ahead = request
+        except OSError:  # the child is gone: the next read starts a fresh one
+            self._stop()
+
+    def _send(self, request: tuple[str, ReadLimits, str | None]) -> None:
+        child = self._start()
+        data = pickle.dumps(request)
+        child.stdin.write(_HEADER.pack(len(data)) + data)  # type: ignore[union-attr]
+        child.stdin.flush()  # type: ignore[union-attr]
+
+    def _discard_ahead(self) -> None:
+        """A file read ahead that nobody asked for after all: its answer is dropped."""
+        self._ahead = None
+        try:
+            _receive(self.child, self.time_limit)
+        except (TimeoutError, BrokenPipeError, EOFError, OSError):
+            self._stop()
+
+    def _stop(self) -> None:
+        self._ahead = None
+        if self.child is not None and self.child.poll() is None:
+            self.child.kill()
+            self.child.wait()
+        self.close()
 
 
 def _receive(child: subprocess.Popen[bytes], timeout: float) -> tuple[str, object]:
