@@ -9,13 +9,13 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from flows.common import only_io_errors, run_date
+from lofte_pipeline.archive import default_state_dir
 from lofte_pipeline.cache import ParseCache
 from lofte_pipeline.errors import UnreadableFileError
 from lofte_pipeline.intake import read_file
 from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise, promise_hash
 from lofte_pipeline.report import build_report
-from lofte_pipeline.archive import default_state_dir
 from lofte_pipeline.schedule import draft_period
 from lofte_pipeline.summary import inbox_markdown
 from lofte_pipeline.watch import InboxWatcher

@@ -12,10 +12,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+from lofte_pipeline.archive import default_state_dir
 from lofte_pipeline.errors import LofteError
 from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise
-from lofte_pipeline.archive import default_state_dir
 from lofte_pipeline.watch import InboxWatcher
 
 OFFLINE = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}

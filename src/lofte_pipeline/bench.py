@@ -426,8 +426,8 @@ def _raw_readers(path: Path) -> dict[str, Callable[[], Any] | None]:
 def bench_ingest(path: Path, promise: Any, log: Callable[[str], None]) -> list[dict[str, Any]]:
     import pandas as pd
 
-    from .intake import check_file
     from .ingest import read_sheets
+    from .intake import check_file
     from .validate import validate_sheets
 
     n = _data_rows(path)

@@ -13,9 +13,8 @@ from .promise import bundled_promise_path
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .report import build_report
-
     from .i18n import LANGUAGES
+    from .report import build_report
 
     if args.approve and not (args.final and args.publish_dir):
         raise LofteError(message("kommando.approve_kraver_final"))

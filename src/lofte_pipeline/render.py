@@ -12,8 +12,8 @@ WeasyPrint is imported only when a PDF is made, so `lofte check` stays quick to 
 from __future__ import annotations
 
 import hashlib
-from datetime import date
 from collections.abc import Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
