@@ -17,9 +17,7 @@ from pydantic import Field
 from flows.common import only_io_errors, run_date
 from flows.tertial_report import build_tertial_report, publish_run_summary
 from lofte_pipeline.messages import message
-from lofte_pipeline.promise import load_promise
-from lofte_pipeline.publish import corrections_for, publication_folder, publish_package
-from lofte_pipeline.report import resolve_period
+from lofte_pipeline.publish import corrections_for, publication_folder_for, publish_package
 from lofte_pipeline.schedule import period_for_run
 
 
@@ -57,9 +55,7 @@ def final_publication(promise: str, inbox: str, out: str, publish_dir: str,
         state: Mapp för arkiv och bokföring (standard: lofte-state bredvid inkorgen)
     """
     period = period or period_for_run(run_date(), final=True).id
-    loaded = load_promise(promise)
-    destination = publication_folder(Path(publish_dir), loaded.id,
-                                     resolve_period(loaded, period).id)
+    destination = publication_folder_for(Path(publish_dir), promise, period)
     corrections = corrections_for(destination, change_note, run_date())
     report = build_tertial_report(promise, inbox, out, period, True, state,
                                   corrections=corrections)

@@ -576,9 +576,9 @@ def bench_cache(inbox: Path, work: Path, promise_file: Path,
 
 
 def _run_child(spec: dict[str, Any], work: Path) -> dict[str, Any]:
-    for job in spec["jobs"]:
-        _fresh(Path(job[4]))  # every child starts cold: no archive, no parse cache,
-        _fresh(Path(job[2]))  # no bundle to keep
+    # Every child starts cold: no archive, no parse cache (job[4]), no bundle to keep (job[2]).
+    for folder in {job[4] for job in spec["jobs"]} | {job[2] for job in spec["jobs"]}:
+        _fresh(Path(folder))
     spec_file = work / f"child-{spec['name']}.json"
     spec_file.write_text(json.dumps(spec), encoding="utf-8")
     code = "import sys, lofte_pipeline.bench as b; sys.exit(b._child_main(sys.argv[1]))"

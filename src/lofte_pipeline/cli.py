@@ -13,16 +13,17 @@ from .promise import bundled_promise_path
 
 
 def _report(args: argparse.Namespace) -> int:
-    from .i18n import LANGUAGES
+    from .i18n import texts
     from .report import build_report
 
     if args.approve and not (args.final and args.publish_dir):
         raise LofteError(message("kommando.approve_kraver_final"))
     if args.change_note.strip() and not (args.final and args.publish_dir):
         raise LofteError(message("kommando.change_note_kraver_final"))
-    if args.lang not in LANGUAGES:
-        raise LofteError(message("kommando.okant_sprak", lang=args.lang,
-                                 choices=" eller ".join(sorted(LANGUAGES))))
+    try:
+        texts(args.lang)
+    except ValueError as exc:  # an unknown language
+        raise LofteError(str(exc)) from None
     from .promise import load_promise
     from .report import resolve_period
 
@@ -58,10 +59,8 @@ def _report(args: argparse.Namespace) -> int:
         print(message("utskrift.avvisat", rows=rejected_rows, files=len(figures["rejected_files"]),
                       path=result.path("avvisat.csv")))
     if args.final and args.approve:
-        from .publish import publication_folder, publish_package
+        from .publish import publish_package
 
-        destination = publication_folder(Path(args.publish_dir), figures["promise"],
-                                         figures["period"])
         entry = publish_package(result.public, destination, args.approve, args.change_note)
         print(message("utskrift.publicerad", version=entry.version,
                       folder=destination / "aktuell", name=entry.approved_by))

@@ -45,6 +45,11 @@ def check_file(path: Path, promise: Promise, source: str, name: str | None = Non
     return validate_sheets(sheets, promise, source, name or path.name)
 
 
+def source_of(name: str) -> str:
+    """The source folder of an inbox path ('polisen/logg.xlsx' -> 'polisen'; '' at the top)."""
+    return name.split("/")[0] if "/" in name else ""
+
+
 def read_version(data: Path, name: str, sha256: str, promise: Promise,
                  limits: ReadLimits = ReadLimits(), cache: ParseCache | None = None,
                  reader: IsolatedReader | None = None, then: tuple[Path, str] | None = None,
@@ -54,10 +59,9 @@ def read_version(data: Path, name: str, sha256: str, promise: Promise,
     With a cache, bytes already read under this promise are not parsed again. `then` (path,
     name) is the next file to parse: the isolated reader reads it while this one is validated.
     """
-    parts = name.split("/")
-    source = parts[0] if len(parts) > 1 else ""
+    source = source_of(name)
     outcome = FileOutcome(source=source, path=name, sha256=sha256)
-    if len(parts) == 1:
+    if "/" not in name:
         outcome.reason = message("inlasning.utanfor_kallmapp",
                                  sources=", ".join(promise.source_ids))
         return outcome, None
@@ -113,7 +117,7 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
     for path in list_inbox(inbox):
         name = path.relative_to(inbox).as_posix()
         try:
-            archive.register(path, name, name.split("/")[0] if "/" in name else "")
+            archive.register(path, name, source_of(name))
         except FileNotFoundError:
             continue  # removed between listing and copying; it will be seen if it returns
     with IsolatedReader() if isolate else nullcontext() as reader:
@@ -128,7 +132,7 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
 
 
 def _needs_parsing(version: FileVersion, promise: Promise, cache: ParseCache | None) -> bool:
-    source = version.name.split("/")[0] if "/" in version.name else ""
+    source = source_of(version.name)
     return source in promise.source_ids and not (cache and cache.has(version.sha256, source))
 
 

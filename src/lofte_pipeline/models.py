@@ -15,6 +15,14 @@ class Correction:
     day: date
     note: str
 
+    def record(self) -> dict[str, str]:
+        """As figures.json carries it."""
+        return {"date": self.day.isoformat(), "note": self.note}
+
+    @classmethod
+    def from_record(cls, record: dict[str, str]) -> "Correction":
+        return cls(date.fromisoformat(record["date"]), record["note"])
+
 
 @dataclass
 class FileOutcome:

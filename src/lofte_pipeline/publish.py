@@ -92,6 +92,15 @@ def publication_folder(root: Path, promise_id: str, period_id: str) -> Path:
     return Path(root) / promise_id / period_id
 
 
+def publication_folder_for(root: Path, promise_file: str | Path, period: str) -> Path:
+    """Where a promise file's report for `period` ('2019-T2') is published under `root`."""
+    from .promise import load_promise
+    from .report import resolve_period
+
+    promise = load_promise(promise_file)
+    return publication_folder(root, promise.id, resolve_period(promise, period).id)
+
+
 def corrections_for(destination: Path, change_note: str, day: date) -> list[Correction]:
     """The corrections a new version of a published report shows: every earlier one, as the
     current publication shows it, and this one, dated `day`. None before a first publication.
@@ -103,8 +112,7 @@ def corrections_for(destination: Path, change_note: str, day: date) -> list[Corr
         figures = json.loads((destination / CURRENT / "figures.json").read_text(encoding="utf-8"))
     except FileNotFoundError:
         return []  # nothing published yet: nothing to correct
-    earlier = [Correction(date.fromisoformat(c["date"]), c["note"])
-               for c in figures.get("corrections", [])]
+    earlier = [Correction.from_record(c) for c in figures.get("corrections", [])]
     note = " ".join(change_note.split())
     if note and note not in {c.note for c in earlier}:
         earlier.append(Correction(day, note))

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from .archive import Archive, default_state_dir, sha256_file
 from .cache import ParseCache
 from .errors import InboxError, PeriodError, ReportBusyError
 from .intake import read_inbox
-from .messages import message
+from .messages import message, templates_dir
 from .models import Correction, Intake
 from .period import Period
 from .promise import Promise, load_promise, promise_hash
@@ -265,7 +264,7 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     figures["draft"] = not final
     figures["program_version"] = __version__
     figures["promise_sha256"] = promise_sha256
-    figures["corrections"] = [{"date": c.day.isoformat(), "note": c.note} for c in corrections]
+    figures["corrections"] = [c.record() for c in corrections]
     html = render_html(report_context(promise, result, intake, draft=not final, lang=lang,
                                       previous=previous, corrections=corrections))
     files: dict[str, bytes] = {
@@ -290,25 +289,25 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     return ReportResult(folder, figures, rejected, found)
 
 
-def bundle_key(intake: Intake, period: Period, **choices: Any) -> str:
+def bundle_key(intake: Intake, period: Period, *, promise_sha256: str, pdf: bool, final: bool,
+               lang: str, previous: dict[str, Any] | None,
+               corrections: Sequence[Correction]) -> str:
     """Everything a bundle's bytes depend on, hashed: the inputs (promise, every file's content),
     the choices (period, final, PDF, language, last year, corrections), the program and its
     templates. Reports are deterministic, so the same key means the same bytes."""
     material = {
         "program_version": __version__, "templates": templates_fingerprint(),
-        "period": period.id,
+        "period": period.id, "promise_sha256": promise_sha256,
         "files": [[f.source, f.path, f.sha256, f.reason] for f in intake.files],
-        **{name: [[c.day.isoformat(), c.note] for c in value] if name == "corrections" else value
-           for name, value in choices.items()},
+        "pdf": pdf, "final": final, "lang": lang, "previous": previous,
+        "corrections": [c.record() for c in corrections],
     }
     text = json.dumps(material, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@lru_cache(maxsize=1)
 def templates_fingerprint() -> str:
-    from .i18n import templates_dir
-
+    """Read on every build (a few small files), so a long-running worker sees an edited template."""
     digest = hashlib.sha256()
     root = templates_dir()
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
@@ -325,16 +324,16 @@ def unchanged_bundle(folder: Path, key: str, pdf: bool) -> dict[str, Any] | None
     cache, not rendering a PDF."""
     try:
         manifest = json.loads(folder.joinpath(bundle_path("manifest.json")).read_text("utf-8"))
-        files = manifest.get("bundle_files", {})
-        wanted = {n for n in OUTPUT_FILES if n != "manifest.json" and (pdf or n != "rapport.pdf")}
-        if manifest.get("bundle_key") != key or set(files) != wanted:
+        if manifest.get("bundle_key") != key:
             return None
+        wanted = [n for n in OUTPUT_FILES if pdf or n != "rapport.pdf"]
         present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if not p.is_dir()}
-        if present != {bundle_path(n) for n in wanted | {"manifest.json"}}:
+        if present != {bundle_path(n) for n in wanted}:
             return None  # something was added or removed by hand: build it again
-        for name, sha256 in files.items():
-            if sha256_file(folder / bundle_path(name)) != sha256:
-                return None
+        hashes = manifest.get("bundle_files", {})
+        if any(sha256_file(folder / bundle_path(n)) != hashes.get(n)
+               for n in wanted if n != "manifest.json"):
+            return None
         return json.loads(folder.joinpath(bundle_path("figures.json")).read_text("utf-8"))
     except (OSError, ValueError, AttributeError):
         return None
