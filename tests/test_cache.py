@@ -30,9 +30,9 @@ def test_a_second_read_of_unchanged_files_parses_nothing(tmp_path, promise, prom
     (inbox / "kommunen" / "trasig.xlsx").write_text("nej", encoding="utf-8")
     calls = count_reads(monkeypatch)
     cache = ParseCache(tmp_path / "cache", promise_hash(promise_file))
-    first = read_inbox(inbox, promise, cache=cache)
+    first = read_inbox(inbox, promise, cache=cache, isolate=False)
     assert sorted(calls) == ["a.xlsx", "trasig.xlsx"]
-    second = read_inbox(inbox, promise, cache=cache)
+    second = read_inbox(inbox, promise, cache=cache, isolate=False)
     assert sorted(calls) == ["a.xlsx", "trasig.xlsx"]  # nothing parsed again
     assert second.accepted.equals(first.accepted)
     assert [f.reason for f in second.files] == [f.reason for f in first.files]
@@ -44,10 +44,10 @@ def test_a_renamed_copy_is_served_from_the_cache_under_its_new_name(tmp_path, pr
     original = write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [
         HEADER, row("2019-01-02", "Mopedinsats", "Härad")]})
     cache = ParseCache(tmp_path / "cache", promise_hash(promise_file))
-    read_inbox(inbox, promise, cache=cache)
+    read_inbox(inbox, promise, cache=cache, isolate=False)
     original.rename(inbox / "polisen" / "b.xlsx")
     calls = count_reads(monkeypatch)
-    again = read_inbox(inbox, promise, cache=cache)
+    again = read_inbox(inbox, promise, cache=cache, isolate=False)
     assert calls == [] and list(again.accepted["file"]) == ["polisen/b.xlsx"]
 
 
@@ -55,10 +55,13 @@ def test_a_changed_file_or_promise_is_parsed_again(tmp_path, promise, promise_fi
     inbox = tmp_path / "INBOX"
     path = write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [
         HEADER, row("2019-01-02", "Mopedinsats", "Härad")]})
-    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", promise_hash(promise_file)))
+    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", promise_hash(promise_file)),
+               isolate=False)
     calls = count_reads(monkeypatch)
-    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", "another-promise-version"))
+    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", "another-promise-version"),
+               isolate=False)
     assert calls == ["a.xlsx"]
     write_xlsx(path, {"Logg": [HEADER, row("2019-01-03", "Mopedinsats", "Härad")]})
-    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", promise_hash(promise_file)))
+    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", promise_hash(promise_file)),
+               isolate=False)
     assert calls == ["a.xlsx", "a.xlsx"]

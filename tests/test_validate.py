@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from lofte_pipeline.errors import UnreadableFileError
@@ -163,3 +164,45 @@ def test_activity_and_district_match_without_case_spaces_or_diacritics(promise):
 def test_a_sheet_with_no_filled_cells_makes_the_file_empty(promise):
     with pytest.raises(UnreadableFileError, match="inga ifyllda celler"):
         validate(promise, [["", ""], []])
+
+
+def _log_rows(district: str, comment: str) -> list[list[object]]:
+    return [HEADER,
+            row("2019-03-14", "Trygghetsvandring", district, comment=comment),
+            ["2019-13-01", "Grannsamverkan", district, "", None, ""],     # unreadable date
+            row(dt.date(2019, 4, 2), "Trafikontroll", district, count="tre"),  # typo, bad count
+            row(dt.datetime(2019, 5, 5, 10), "Mopedinsats", district, comment="070-123 45 67")]
+
+
+def test_files_validated_together_give_what_each_gives_alone(tmp_path, promise):
+    from lofte_pipeline.ingest import read_sheets
+    from lofte_pipeline.validate import validate_files
+    from workbooks import write_any, write_xlsx
+
+    files = [
+        (read_sheets(write_any(tmp_path / "a.xlsx", _log_rows("Mariefred", "Bra"))), "polisen",
+         "polisen/a.xlsx"),
+        (read_sheets(write_xlsx(tmp_path / "tom.xlsx", {"Blad": [["Ingen rubrik"]]})),
+         "polisen", "polisen/tom.xlsx"),
+        (read_sheets(write_any(tmp_path / "b.csv", _log_rows("kalle@exempel.se", ""))),
+         "kommunen", "kommunen/b.csv"),
+        ([RawSheet("Ett", [["Titel"], [], *_log_rows("Åker", "")]),
+          RawSheet("Två", _log_rows("Strängnäs", "x"))], "kommunen", "kommunen/c.xlsx"),
+    ]
+    together = validate_files(files, promise)
+    assert len(together) == 4
+    assert isinstance(together[1], UnreadableFileError)
+    for (sheets, source, name), batched in zip(files, together):
+        if isinstance(batched, UnreadableFileError):
+            with pytest.raises(UnreadableFileError, match=batched.reason[:20]):
+                validate_sheets(sheets, promise, source, name)
+            continue
+        alone = validate_sheets(sheets, promise, source, name)
+        for part in ("accepted", "rejected", "findings"):
+            assert set(getattr(batched, part)["file"]) <= {name}
+            pd.testing.assert_frame_equal(getattr(batched, part), getattr(alone, part))
+        assert (batched.sheets_read, batched.sheets_skipped) == (alone.sheets_read,
+                                                                 alone.sheets_skipped)
+    assert list(together[3].accepted["sheet"].unique()) == ["Ett", "Två"]
+    assert set(together[0].findings["column"]) == {"Kommentar"}  # a phone number, accepted row
+    assert set(together[2].findings["column"]) == {"Kommundel"}  # an e-mail, rejected rows

@@ -14,13 +14,13 @@ import pandas as pd
 from .archive import Archive, FileVersion, sha256_file
 from .cache import ParseCache
 from .errors import InboxError, UnreadableFileError
-from .ingest import ReadLimits, is_ignored, read_sheets
+from .ingest import RawSheet, ReadLimits, is_ignored, read_sheets
 from .isolation import IsolatedReader
 from .messages import message
 from .models import FileOutcome, Intake, SourceSummary
 from .promise import Promise
 from .validate import (FINDING_COLUMNS, FileValidation, empty_accepted, empty_rejected,
-                       validate_sheets)
+                       validate_files, validate_sheets)
 
 
 def list_inbox(inbox: Path) -> list[Path]:
@@ -52,12 +52,12 @@ def source_of(name: str) -> str:
 
 def read_version(data: Path, name: str, sha256: str, promise: Promise,
                  limits: ReadLimits = ReadLimits(), cache: ParseCache | None = None,
-                 reader: IsolatedReader | None = None, then: tuple[Path, str] | None = None,
+                 parsed: FileValidation | str | None = None,
                  ) -> tuple[FileOutcome, FileValidation | None]:
     """One dropped file's fate, read from `data` (its archived bytes) and reported as `name`.
 
-    With a cache, bytes already read under this promise are not parsed again. `then` (path,
-    name) is the next file to parse: the isolated reader reads it while this one is validated.
+    With a cache, bytes already read under this promise are not parsed again. `parsed` is this
+    file's validation (or why it is unusable) when a batch has already made it (parse_files).
     """
     source = source_of(name)
     outcome = FileOutcome(source=source, path=name, sha256=sha256)
@@ -69,14 +69,9 @@ def read_version(data: Path, name: str, sha256: str, promise: Promise,
         outcome.reason = message("inlasning.okand_kallmapp", folder=source,
                                  sources=", ".join(promise.source_ids))
         return outcome, None
-    cached = cache.get(sha256, source, name) if cache else None
+    cached = parsed if parsed is not None else cache.get(sha256, source, name) if cache else None
     if cached is None:
-        try:
-            sheets = (reader.read(data, limits, display_name=name, then=then) if reader
-                      else read_sheets(data, limits, display_name=name))
-            cached = validate_sheets(sheets, promise, source, name)
-        except UnreadableFileError as exc:
-            cached = exc.reason
+        cached = parse_files([(data, name)], promise, limits)[name]
         if cache:
             cache.put(sha256, source, cached)
     if isinstance(cached, str):
@@ -109,45 +104,82 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
     accepted: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
     findings: list[pd.DataFrame] = []
-    if archive is None:
-        for path in list_inbox(inbox):
-            outcome, result = read_file(path, inbox, promise, limits, cache)
-            _collect(outcome, result, outcomes, accepted, rejected, findings)
-        return assemble_intake(promise, outcomes, accepted, rejected, findings)
-    for path in list_inbox(inbox):
-        name = path.relative_to(inbox).as_posix()
-        try:
-            archive.register(path, name, source_of(name))
-        except FileNotFoundError:
-            continue  # removed between listing and copying; it will be seen if it returns
+    # The isolated reader starts first: it boots while the files are hashed and archived.
     with IsolatedReader() if isolate else nullcontext() as reader:
-        versions = archive.current_versions()
-        to_parse = [v for v in versions if _needs_parsing(v, promise, cache)]
-        following = {a.name: (archive.blob_path(b.sha256), b.name)
-                     for a, b in zip(to_parse, to_parse[1:])}
-        for version in versions:
-            _read_current(archive, version, promise, limits, cache, reader,
-                          (outcomes, accepted, rejected, findings), following.get(version.name))
+        if archive is None:
+            entries = [(path, path.relative_to(inbox).as_posix(), sha256_file(path), None)
+                       for path in list_inbox(inbox)]
+        else:
+            for path in list_inbox(inbox):
+                name = path.relative_to(inbox).as_posix()
+                try:
+                    archive.register(path, name, source_of(name))
+                except FileNotFoundError:
+                    continue  # removed between listing and copying; seen again if it returns
+            entries = [(archive.blob_path(v.sha256), v.name, v.sha256, v)
+                       for v in archive.current_versions()]
+        parsed = parse_files([(data, name) for data, name, sha256, _ in entries
+                              if _needs_parsing(name, sha256, promise, cache)],
+                             promise, limits, reader)
+    for data, name, sha256, version in entries:
+        if name in parsed and cache:
+            cache.put(sha256, source_of(name), parsed[name])
+        outcome, result = read_version(data, name, sha256, promise, limits, cache,
+                                       parsed=parsed.get(name))
+        if version is not None:
+            _record(archive, version, outcome)
+        _collect(outcome, result, outcomes, accepted, rejected, findings)
     return assemble_intake(promise, outcomes, accepted, rejected, findings)
 
 
-def _needs_parsing(version: FileVersion, promise: Promise, cache: ParseCache | None) -> bool:
-    source = source_of(version.name)
-    return source in promise.source_ids and not (cache and cache.has(version.sha256, source))
+BATCH_ROWS = 200_000
+"""Rows read before they are validated as one batch: few fixed costs, bounded memory."""
 
 
-def _read_current(archive: Archive, version: FileVersion, promise: Promise, limits: ReadLimits,
-                  cache: ParseCache | None, reader: IsolatedReader | None,
-                  into: tuple[list, list, list, list],
-                  then: tuple[Path, str] | None = None) -> None:
-    outcome, result = read_version(archive.blob_path(version.sha256), version.name,
-                                   version.sha256, promise, limits, cache, reader, then)
+def parse_files(files: list[tuple[Path, str]], promise: Promise, limits: ReadLimits,
+                reader: IsolatedReader | None = None) -> dict[str, FileValidation | str]:
+    """Read and validate (data, name) pairs: per name its validation or why it is unusable.
+
+    Files are validated in batches (validate_files); the isolated reader reads each next file
+    while the previous one is received.
+    """
+    results: dict[str, FileValidation | str] = {}
+    batch: list[tuple[list[RawSheet], str, str]] = []
+    rows = 0
+    for index, (data, name) in enumerate(files):
+        then = files[index + 1] if index + 1 < len(files) else None
+        try:
+            sheets = (reader.read(data, limits, display_name=name, then=then) if reader
+                      else read_sheets(data, limits, display_name=name))
+        except UnreadableFileError as exc:
+            results[name] = exc.reason
+            continue
+        batch.append((sheets, source_of(name), name))
+        rows += sum(sheet.height for sheet in sheets)
+        if rows >= BATCH_ROWS:
+            _validate_batch(batch, promise, results)
+            batch, rows = [], 0
+    _validate_batch(batch, promise, results)
+    return results
+
+
+def _validate_batch(batch: list[tuple[list[RawSheet], str, str]], promise: Promise,
+                    results: dict[str, FileValidation | str]) -> None:
+    for (_, _, name), outcome in zip(batch, validate_files(batch, promise)):
+        results[name] = outcome.reason if isinstance(outcome, UnreadableFileError) else outcome
+
+
+def _needs_parsing(name: str, sha256: str, promise: Promise, cache: ParseCache | None) -> bool:
+    source = source_of(name)
+    return source in promise.source_ids and not (cache and cache.has(sha256, source))
+
+
+def _record(archive: Archive, version: FileVersion, outcome: FileOutcome) -> None:
     if outcome.reason:
         archive.record_outcome(version.name, version.sha256, "rejected", outcome.reason)
         archive.quarantine(version, outcome.reason)
     else:
         archive.record_outcome(version.name, version.sha256, "accepted")
-    _collect(outcome, result, *into)
 
 
 def _collect(outcome: FileOutcome, result: FileValidation | None, outcomes: list[FileOutcome],

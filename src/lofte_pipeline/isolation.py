@@ -35,23 +35,21 @@ class IsolatedReader:
         self._ahead: tuple[str, ReadLimits, str | None] | None = None  # sent, not yet answered
 
     def __enter__(self) -> "IsolatedReader":
+        self._start()  # boots (imports, the readers' libraries) while the caller goes on
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:
+        """Stop the child at once: it holds nothing worth waiting for (at most a file read
+        ahead that nobody will ask for now, or its own start-up)."""
         if self.child is not None:
-            if self._ahead is not None and self.child.poll() is None:
-                self.child.kill()  # reading a file nobody will ask for now
             self._ahead = None
             if self.child.poll() is None:
-                self.child.stdin.close()  # type: ignore[union-attr]
-                try:
-                    self.child.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.child.kill()
-                    self.child.wait()
+                self.child.kill()
+            self.child.wait()
+            self.child.stdin.close()  # type: ignore[union-attr]
             self.child.stdout.close()  # type: ignore[union-attr]
             self.child = None
 
@@ -145,6 +143,10 @@ def _serve(memory_limit: int) -> None:
     import resource
 
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    import fastexcel  # noqa: F401  (loaded before the first request, not during it)
+    import polars  # noqa: F401
+    import python_calamine  # noqa: F401
+
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     while True:
         header = requests.read(_HEADER.size)

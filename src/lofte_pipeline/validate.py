@@ -10,13 +10,16 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import polars as pl
 
 from . import cells
+from .errors import UnreadableFileError
 from .ingest import RawSheet
 from .messages import message
 from .promise import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Promise
@@ -51,13 +54,6 @@ EXCEL_EPOCH = date(1899, 12, 30)
 
 
 FINDING_COLUMNS = ["file", "sheet", "row", "column", "kind"]
-
-
-@dataclass
-class SheetResult:
-    accepted: pd.DataFrame
-    rejected: pd.DataFrame
-    findings: pd.DataFrame
 
 
 @dataclass
@@ -191,32 +187,88 @@ def _closest(word: str, possibilities: tuple[str, ...], cutoff: float = 0.6) -> 
     return best[1] if best else None
 
 
-def _body_cells(sheet: RawSheet, index: int, start: int, height: int) -> tuple[pl.Series, pl.Series]:
-    """Text and kind of one column below the header (blank where the sheet has no such column)."""
-    if sheet.grid is not None:
-        if index < sheet.grid.width:
-            return cells.infer_kinds(sheet.grid.to_series(index).slice(start))
-        return (pl.Series("text", [None] * height, dtype=pl.String),
-                pl.Series("kind", [cells.TEXT] * height, dtype=pl.UInt8))
-    return cells.python_cells([row[index] if index < len(row) else ""
-                               for row in sheet.rows[start:]])
+@dataclass
+class SheetBody:
+    """The rows below one sheet's header: one part of a batch."""
+    sheet: RawSheet
+    header: HeaderMatch
+    item: int  # which file of the batch
+    source: str
+    file: str
+
+    @property
+    def start(self) -> int:
+        return self.header.row_index + 1
+
+    @property
+    def height(self) -> int:
+        return max(self.sheet.height - self.start, 0)
 
 
-def validate_sheet(sheet: RawSheet, header: HeaderMatch, promise: Promise, source: str,
-                   file: str) -> SheetResult:
-    """Every check runs on whole columns; Python runs once per distinct value at most."""
-    start = header.row_index + 1
-    height = max(sheet.height - start, 0)
-    frame = pl.DataFrame({"row": pl.int_range(start + 1, start + 1 + height, eager=True,
-                                              dtype=pl.Int64)})
+def _grid_columns(bodies: list[SheetBody]) -> dict[str, pl.Series]:
+    """The canonical columns of fastexcel sheets, one after another; kinds inferred once each."""
+    columns: dict[str, pl.Series] = {}
     for name in CANONICAL_COLUMNS:
-        index = header.columns.get(name)
-        if index is None:
-            text = pl.Series([None] * height, dtype=pl.String)
-            kind = pl.Series([cells.TEXT] * height, dtype=pl.UInt8)
-        else:
-            text, kind = _body_cells(sheet, index, start, height)
-        frame = frame.with_columns(text.alias(f"{name}:t"), kind.alias(f"{name}:k"))
+        texts = []
+        for body in bodies:
+            index, grid = body.header.columns.get(name), body.sheet.grid
+            if index is not None and index < grid.width:
+                texts.append(grid.to_series(index).slice(body.start).cast(pl.String))
+            else:
+                texts.append(pl.Series([None] * body.height, dtype=pl.String))
+        columns[f"{name}:t"], columns[f"{name}:k"] = cells.infer_kinds(pl.concat(texts))
+    return columns
+
+
+def _python_columns(bodies: list[SheetBody]) -> dict[str, pl.Series]:
+    """The canonical columns of sheets read as Python values (fallback readers, csv)."""
+    columns: dict[str, pl.Series] = {}
+    for name in CANONICAL_COLUMNS:
+        values: list[object] = []
+        for body in bodies:
+            index = body.header.columns.get(name)
+            rows = body.sheet.rows[body.start:]
+            values += ([None] * len(rows) if index is None
+                       else [row[index] if index < len(row) else "" for row in rows])
+        columns[f"{name}:t"], columns[f"{name}:k"] = cells.python_cells(values)
+    return columns
+
+
+def _body_frame(bodies: list[SheetBody]) -> pl.DataFrame:
+    """Every body as one frame: part (its index in `bodies`), row (as Excel shows it), cells."""
+    frames = []
+    for from_grid, columns_of in ((True, _grid_columns), (False, _python_columns)):
+        chosen = [(i, b) for i, b in enumerate(bodies) if (b.sheet.grid is not None) == from_grid]
+        if not chosen:
+            continue
+        frames.append(pl.DataFrame({
+            "part": pl.concat([pl.repeat(i, b.height, dtype=pl.UInt32, eager=True)
+                               for i, b in chosen]),
+            "row": pl.concat([pl.int_range(b.start + 1, b.start + 1 + b.height, eager=True,
+                                           dtype=pl.Int64) for _, b in chosen]),
+            **columns_of([b for _, b in chosen]),
+        }))
+    return frames[0] if len(frames) == 1 else pl.concat(frames).sort("part", maintain_order=True)
+
+
+@dataclass
+class BatchResult:
+    """A batch's rows; `*_items` says which file of the batch each row belongs to."""
+    accepted: pd.DataFrame
+    rejected: pd.DataFrame
+    findings: pd.DataFrame
+    accepted_items: np.ndarray
+    rejected_items: np.ndarray
+    findings_items: np.ndarray
+
+
+def validate_bodies(bodies: list[SheetBody], promise: Promise) -> BatchResult:
+    """Every check on whole columns of all the bodies at once; Python once per distinct value.
+
+    One frame per batch, not per sheet: an inbox of many small sheets would otherwise pay the
+    fixed cost of every column operation once per sheet.
+    """
+    frame = _body_frame(bodies)
     frame = frame.with_columns(
         cells.is_blank(frame[f"{name}:t"], frame[f"{name}:k"]).alias(f"{name}:blank")
         for name in CANONICAL_COLUMNS)
@@ -281,7 +333,8 @@ def validate_sheet(sheet: RawSheet, header: HeaderMatch, promise: Promise, sourc
             reasons = cells.map_distinct(raw, pl.Series([True] * len(raw)), reason, pl.String)
         else:
             reasons = pl.Series([reason] * len(value), dtype=pl.String)
-        problems.append(pl.DataFrame({"row": frame["row"].filter(mask), "column": column,
+        problems.append(pl.DataFrame({"part": frame["part"].filter(mask),
+                                      "row": frame["row"].filter(mask), "column": column,
                                       "value": value, "reason": reasons}))
 
     bad_rows = (blank["Datum"] | blank["Aktivitet"] | blank["Kommundel"] | unreadable | outside
@@ -292,10 +345,14 @@ def validate_sheet(sheet: RawSheet, header: HeaderMatch, promise: Promise, sourc
     targets = [promise.activities[i].target for i in activity_index]
     place, place_kinds = _redact_series(shown("Plats", good))
     comment, comment_kinds = _redact_series(shown("Kommentar", good))
+    source, file, sheet, item = (np.array(values, dtype=dtype) for values, dtype in (
+        ([b.source for b in bodies], object), ([b.file for b in bodies], object),
+        ([b.sheet.name for b in bodies], object), ([b.item for b in bodies], np.int64)))
+    parts = frame["part"].filter(good).to_numpy()
     accepted = pd.DataFrame({
-        "source": source,
-        "file": file,
-        "sheet": sheet.name,
+        "source": source[parts],
+        "file": file[parts],
+        "sheet": sheet[parts],
         "row": pd.Series(frame["row"].filter(good).to_numpy(), dtype="int64"),
         "date": pd.Series(dates.filter(good).to_list(), dtype=object),
         "activity": pd.Series(labels, dtype=object if not labels else None),
@@ -305,31 +362,56 @@ def validate_sheet(sheet: RawSheet, header: HeaderMatch, promise: Promise, sourc
         "count": pd.array(counts.filter(good).to_list(), dtype="Int64"),
         "comment": comment,
     }, columns=ACCEPTED_COLUMNS)
-    redacted = [(accepted, place_kinds, "Plats"), (accepted, comment_kinds, "Kommentar")]
+    redacted = [(parts, accepted["row"], place_kinds, "Plats"),
+                (parts, accepted["row"], comment_kinds, "Kommentar")]
     if problems:
-        found = pl.concat(problems).sort("row", maintain_order=True)
+        found = pl.concat(problems).sort(["part", "row"], maintain_order=True)
         value, value_kinds = _redact_series(found["value"])
+        rejected_parts = found["part"].to_numpy()
         rejected = pd.DataFrame({
-            "source": source, "file": file, "sheet": sheet.name,
+            "source": source[rejected_parts], "file": file[rejected_parts],
+            "sheet": sheet[rejected_parts],
             "row": pd.Series(found["row"].to_numpy(), dtype="int64"),
             "column": pd.Series(found["column"].to_list()),
             "value": value,
             "reason": pd.Series(found["reason"].to_list()),
         }, columns=REJECTED_COLUMNS)
-        redacted.append((rejected, value_kinds, None))
+        redacted.append((rejected_parts, rejected["row"], value_kinds, rejected["column"]))
     else:
+        rejected_parts = np.zeros(0, dtype=np.int64)
         rejected = pd.DataFrame(columns=REJECTED_COLUMNS)
-    findings: list[pd.DataFrame] = []
-    for frame_, kinds, label in redacted:
-        hit = kinds != ""
+    # Per sheet: the accepted rows' Plats, then their Kommentar, then the rejected values.
+    found_parts, found_frames = [], []
+    for parts_, rows, kinds, column in redacted:
+        hit = (kinds != "").to_numpy()
         if hit.any():
-            findings.append(pd.DataFrame({
-                "file": file, "sheet": sheet.name, "row": frame_.loc[hit, "row"].astype(int),
-                "column": label or frame_.loc[hit, "column"], "kind": kinds[hit]}))
-    result = (pd.concat(findings, ignore_index=True) if findings
-              else pd.DataFrame(columns=FINDING_COLUMNS))
-    return SheetResult(accepted, rejected, result)
+            found_parts.append(parts_[hit])
+            found_frames.append(pd.DataFrame({
+                "file": file[parts_[hit]], "sheet": sheet[parts_[hit]],
+                "row": rows[hit].astype(int).to_numpy(),
+                "column": column if isinstance(column, str) else column[hit].to_numpy(),
+                "kind": kinds[hit].reset_index(drop=True)}))
+    if found_frames:
+        found_part = np.concatenate(found_parts)
+        order = np.argsort(found_part, kind="stable")
+        findings = pd.concat(found_frames, ignore_index=True).iloc[order].reset_index(drop=True)
+        findings_items = item[found_part[order]]
+    else:
+        findings = pd.DataFrame(columns=FINDING_COLUMNS)
+        findings_items = np.zeros(0, dtype=np.int64)
+    return BatchResult(accepted, rejected, findings, item[parts], item[rejected_parts],
+                       findings_items)
 
+
+def _split(frame: pd.DataFrame, items: np.ndarray, n: int) -> list[pd.DataFrame]:
+    """Rows of each file of a batch (they are consecutive: bodies are in file order).
+
+    A file without rows gets a plain empty frame, whatever the rest of its batch held.
+    """
+    bounds = np.searchsorted(items, np.arange(n + 1), side="left")
+    return [frame.iloc[bounds[i]:bounds[i + 1]].reset_index(drop=True)
+            if bounds[i + 1] > bounds[i] else pd.DataFrame(columns=frame.columns)
+            for i in range(n)]
 
 def _activity_index(promise: Promise, value: str) -> int | None:
     activity = promise.activity_by_key.get(fold(value))
@@ -359,42 +441,62 @@ def _redact_series(text: pl.Series) -> tuple[pd.Series, pd.Series]:
     return plain, kinds
 
 
+def validate_files(files: Sequence[tuple[list[RawSheet], str, str]], promise: Promise,
+                   ) -> list[FileValidation | UnreadableFileError]:
+    """Validate several files (sheets, source, name) in one batch; per file its validation, or
+    why it is unusable as a whole. Every sheet whose header is found is read."""
+    bodies: list[SheetBody] = []
+    outcomes: list[FileValidation | UnreadableFileError] = []
+    lookups: dict[str, dict[str, str]] = {}
+    for item, (sheets, source, file) in enumerate(files):
+        lookup = lookups.setdefault(source, column_lookup(promise, source))
+        read, skipped, missing_by_sheet = [], [], {}
+        for sheet in sheets:
+            top = sheet.head(HEADER_SEARCH_ROWS)
+            header = find_header(top, lookup)
+            if header is None:
+                skipped.append(sheet.name)
+                missing_by_sheet[sheet.name] = missing_header_columns(top, lookup)
+                continue
+            bodies.append(SheetBody(sheet, header, item, source, file))
+            read.append(sheet.name)
+        if read:
+            outcomes.append(FileValidation(empty_accepted(), empty_rejected(), read, skipped))
+        else:
+            outcomes.append(_unusable(sheets, missing_by_sheet))
+    if not bodies:
+        return outcomes
+    batch = validate_bodies(bodies, promise)
+    parts = zip(_split(batch.accepted, batch.accepted_items, len(files)),
+                _split(batch.rejected, batch.rejected_items, len(files)),
+                _split(batch.findings, batch.findings_items, len(files)))
+    for outcome, (accepted, rejected, findings) in zip(outcomes, parts):
+        if isinstance(outcome, FileValidation):
+            outcome.accepted, outcome.rejected = accepted, rejected
+            if not findings.empty:
+                outcome.findings = findings
+    return outcomes
+
+
+def _unusable(sheets: list[RawSheet], missing_by_sheet: dict[str, list[str]],
+              ) -> UnreadableFileError:
+    if not sheets or not any(sheet.has_filled_cell() for sheet in sheets):
+        return UnreadableFileError(message("inlasning.inga_ifyllda_celler"))
+    missing = sorted({c for cols in missing_by_sheet.values() for c in cols},
+                     key=REQUIRED_COLUMNS.index)
+    return UnreadableFileError(message(
+        "inlasning.ingen_rubrikrad", rows=HEADER_SEARCH_ROWS,
+        where=message("inlasning.i_nagot_blad") if len(sheets) > 1 else "",
+        missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS)))
+
+
 def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
                     file: str) -> FileValidation:
-    """Every sheet whose header is found is read; a file with none is unusable."""
-    from .errors import UnreadableFileError
-
-    lookup = column_lookup(promise, source)
-    accepted, rejected, found, read, skipped = [], [], [], [], []
-    missing_by_sheet = {}
-    for sheet in sheets:
-        top = sheet.head(HEADER_SEARCH_ROWS)
-        header = find_header(top, lookup)
-        if header is None:
-            skipped.append(sheet.name)
-            missing_by_sheet[sheet.name] = missing_header_columns(top, lookup)
-            continue
-        result = validate_sheet(sheet, header, promise, source, file)
-        accepted.append(result.accepted)
-        rejected.append(result.rejected)
-        found.append(result.findings)
-        read.append(sheet.name)
-    if not read:
-        if not sheets or not any(sheet.has_filled_cell() for sheet in sheets):
-            raise UnreadableFileError(message("inlasning.inga_ifyllda_celler"))
-        missing = sorted({c for cols in missing_by_sheet.values() for c in cols},
-                         key=REQUIRED_COLUMNS.index)
-        raise UnreadableFileError(message(
-            "inlasning.ingen_rubrikrad", rows=HEADER_SEARCH_ROWS,
-            where=message("inlasning.i_nagot_blad") if len(sheets) > 1 else "",
-            missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS)))
-    return FileValidation(
-        accepted=pd.concat(accepted, ignore_index=True) if accepted else empty_accepted(),
-        rejected=pd.concat(rejected, ignore_index=True) if rejected else empty_rejected(),
-        sheets_read=read, sheets_skipped=skipped,
-        findings=(pd.concat(found, ignore_index=True) if any(not f.empty for f in found)
-                  else pd.DataFrame(columns=FINDING_COLUMNS)),
-    )
+    """One file; raises UnreadableFileError when no sheet has a header."""
+    (outcome,) = validate_files([(sheets, source, file)], promise)
+    if isinstance(outcome, UnreadableFileError):
+        raise outcome
+    return outcome
 
 
 def empty_accepted() -> pd.DataFrame:
