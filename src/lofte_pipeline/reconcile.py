@@ -44,19 +44,29 @@ class Reconciliation:
     district_matrix: pd.DataFrame  # activity label x district -> distinct activities to date
 
 
-def activity_keys(rows: pd.DataFrame, promise: Promise) -> pd.Series:
-    """The identity of the activity each row reports.
+def activity_keys(rows: pd.DataFrame, promise: Promise) -> np.ndarray:
+    """The identity of the activity each row reports, as one integer per row.
 
     Same type, date, district and place is the same activity whoever reported it; a new area
-    (one_per_place) is the same area whenever it was reported.
+    (one_per_place) is the same area whenever it was reported. Built from integer codes rather
+    than joined strings, so grouping and sorting many rows stays cheap.
     """
     one_per_place = {a.label for a in promise.activities if a.one_per_place}
     place_key = fold_series(rows["place"]).astype(object)
-    per_place = rows["activity"].isin(one_per_place) & (place_key != "")
-    dated = (rows["activity"] + "|" + iso_dates(rows["date"]) + "|"
-             + rows["district"] + "|" + place_key)
-    area = rows["activity"] + "|area|" + place_key
-    return area.where(per_place, dated)
+    per_place = (rows["activity"].isin(one_per_place) & (place_key != "")).to_numpy()
+    parts = [sorted_codes(rows["activity"]),
+             np.where(per_place, -1, sorted_codes(rows["date"])),
+             np.where(per_place, -1, sorted_codes(rows["district"])),
+             sorted_codes(place_key)]
+    key = np.zeros(len(rows), dtype=np.int64)
+    for part in parts:  # mixed radix: each part's codes lie in -1 .. its size - 1
+        key = key * (int(part.max(initial=0)) + 2) + (part + 1)
+    return key
+
+
+def sorted_codes(values: pd.Series) -> np.ndarray:
+    """An integer per value that sorts as the values do (equal values, equal codes)."""
+    return pd.factorize(values, sort=True)[0].astype(np.int64)
 
 
 def iso_dates(days: pd.Series) -> pd.Series:
@@ -66,55 +76,66 @@ def iso_dates(days: pd.Series) -> pd.Series:
     return pd.Series(texts[codes], index=days.index, dtype=object)
 
 
-def joined_sources(keys: pd.Series, sources: pd.Series) -> pd.Series:
-    """Per key, its distinct sources sorted and joined with ';' ('kommunen;polisen').
-
-    Column-wise over the few sources instead of a Python call per activity.
-    """
-    pairs = pd.DataFrame({"key": keys.to_numpy(), "source": sources.to_numpy()}).drop_duplicates()
-    index = pd.Index(pairs["key"].unique())
-    joined = np.full(len(index), "", dtype=object)
-    for source in sorted(pairs["source"].unique()):
-        has = index.isin(pairs.loc[pairs["source"] == source, "key"])
-        joined = np.where(has & (joined == ""), source,
-                          np.where(has, joined + ";" + source, joined))
-    return pd.Series(joined, index=index, dtype=object)
-
-
 def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tuple[pd.DataFrame,
                                                                                     pd.DataFrame]:
     """Collapse rows into activities dated on or before `until`, each credited to every source."""
     if rows.empty:
         return (pd.DataFrame(columns=ACTIVITY_COLUMNS),
                 rows.assign(activity_no=pd.Series(dtype="int64")))
-    rows = rows.assign(key=activity_keys(rows, promise))
+    key = activity_keys(rows, promise)
+    source, source_names = pd.factorize(rows["source"], sort=True)
+    origin = [source, sorted_codes(rows["file"]), sorted_codes(rows["sheet"]),
+              rows["row"].to_numpy()]
     # Order-independent: the earliest report of an activity defines its date, district and place.
-    rows = rows.sort_values(["key", "date", "source", "file", "sheet", "row"], kind="stable")
-    first = rows.groupby("key", sort=False).head(1).set_index("key")
-    first = first[first["date"] <= until]
-    kept = rows[rows["key"].isin(first.index)]
-    sources = joined_sources(kept["key"], kept["source"])
-    reports = kept.groupby("key").size()
-    activities = first[["date", "activity", "target", "district", "place"]].assign(
-        sources=sources, reports=reports)
+    order = np.lexsort([*reversed(origin), sorted_codes(rows["date"]), key])
+    rows, key = rows.iloc[order], key[order]
+    origin = [codes[order] for codes in origin]
+    first = _group_starts(key)
+    in_time = (rows["date"].iloc[first] <= until).to_numpy()
+    kept = np.repeat(in_time, np.diff(np.r_[first, len(key)]))
+    rows, key, origin = rows[kept], key[kept], [codes[kept] for codes in origin]
+    first = first[in_time] - np.cumsum(~kept)[first[in_time]]  # positions among the kept rows
+    sizes = np.diff(np.r_[first, len(key)])
+    # An activity's sources: one bit per source (there are few), joined once per combination.
+    bits = (np.bitwise_or.reduceat(np.left_shift(1, origin[0]), first) if len(first)
+            else np.zeros(0, dtype=np.int64))
+    joined = {b: ";".join(n for i, n in enumerate(source_names) if b >> i & 1)
+              for b in np.unique(bits).tolist()}
+    activities = rows.iloc[first][["date", "activity", "target", "district", "place"]]
+    activities = activities.assign(
+        sources=pd.Series([joined[b] for b in bits.tolist()], index=activities.index,
+                          dtype=object),
+        reports=sizes.astype(np.int64), group=np.arange(len(first)))
     activities = activities.sort_values(["date", "activity", "district", "place"], kind="stable")
+    number_of_group = np.empty(len(first), dtype=np.int64)
+    number_of_group[activities["group"].to_numpy()] = np.arange(1, len(first) + 1)
+    activities = activities.drop(columns="group")
     activities.insert(0, "activity_no", range(1, len(activities) + 1))
-    numbers = activities["activity_no"]
-    kept = kept.assign(activity_no=kept["key"].map(numbers)).drop(columns="key")
-    kept = kept.sort_values(["activity_no", "source", "file", "sheet", "row"], kind="stable")
-    return activities.reset_index(drop=True), kept.reset_index(drop=True)
+    numbers = np.repeat(number_of_group, sizes)
+    rows = rows.assign(activity_no=numbers).iloc[np.lexsort([*reversed(origin), numbers])]
+    return activities.reset_index(drop=True), rows.reset_index(drop=True)
 
 
-def at_place(activities: pd.DataFrame, keys: set[str]) -> pd.Series:
+def _group_starts(key: np.ndarray) -> np.ndarray:
+    """Where each run of equal keys begins in a sorted key array."""
+    return np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key[:0]
+
+
+def at_place(mine: pd.DataFrame, keys: set[str]) -> pd.Series:
     """An activity is at a named place when its Plats or its Kommundel names it."""
-    return (fold_series(activities["place"]).isin(keys)
-            | fold_series(activities["district"]).isin(keys))
+    return mine["place_key"].isin(keys) | mine["district_key"].isin(keys)
 
 
-def target_figures(target: Target, activities: pd.DataFrame, promise: Promise,
+def target_figures(target: Target, mine: pd.DataFrame, promise: Promise,
                    period: Period) -> TargetFigures:
-    mine = activities[activities["target"] == target.id]
-    in_period = mine["date"].between(period.start, period.end)
+    """`mine`: the target's activities, with `day` and folded `place_key` and `district_key`
+    (see reconcile, which adds them once for all targets)."""
+    days = mine["day"].to_numpy()
+
+    def between(start: date, end: date) -> np.ndarray:
+        return (days >= np.datetime64(start, "D")) & (days <= np.datetime64(end, "D"))
+
+    in_period = between(period.start, period.end)
     covered = set(mine["district"])
     districts_covered = [d.name for d in promise.districts if d.name in covered]
     districts_missing = ([d.name for d in promise.districts if d.name not in covered]
@@ -122,11 +143,11 @@ def target_figures(target: Target, activities: pd.DataFrame, promise: Promise,
     visited = [p.name for p in target.places if at_place(mine, p.keys).any()]
     places_missing = [p.name for p in target.places if p.name not in visited]
     elapsed = period.elapsed_in_year()
-    per_period = {p.id: int(mine["date"].between(p.start, p.end).sum()) for p in elapsed}
+    per_period = {p.id: int(between(p.start, p.end).sum()) for p in elapsed}
     periods_missing = ([p for p, n in per_period.items() if n < (target.per_tertial_minimum or 0)]
                        if target.per_tertial_minimum else [])
     if target.per_month_minimum:
-        months = iso_dates(mine["date"]).str[:7].value_counts()
+        months = pd.Series(days.astype("datetime64[M]").astype(str)).value_counts()
         elapsed_months = [f"{period.year}-{n:02}" for n in range(1, period.end.month + 1)]
         periods_missing += [m for m in elapsed_months
                             if months.get(m, 0) < target.per_month_minimum]
@@ -181,5 +202,11 @@ def reconcile(accepted: pd.DataFrame, promise: Promise, period: Period) -> Recon
     accepted = accepted.astype({c: object for c, t in accepted.dtypes.items()
                                 if isinstance(t, pd.StringDtype)})
     activities, rows = distinct_activities(accepted, promise, period.end)
-    targets = [target_figures(t, activities, promise, period) for t in promise.targets]
+    looked_up = activities.assign(
+        day=np.array(activities["date"].tolist(), dtype="datetime64[D]"),
+        place_key=fold_series(activities["place"]),
+        district_key=fold_series(activities["district"]))
+    by_target = dict(tuple(looked_up.groupby("target", sort=False)))
+    targets = [target_figures(t, by_target.get(t.id, looked_up.iloc[:0]), promise, period)
+               for t in promise.targets]
     return Reconciliation(period, activities, rows, targets, district_matrix(activities, promise))
