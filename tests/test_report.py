@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -272,3 +273,16 @@ def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, prom
     waiting.join(timeout=30)
     assert not waiting.is_alive()
     assert (out / "strangnas-2019" / "2019-T2" / "publicera" / "figures.json").exists()
+
+
+def test_csv_files_are_what_pandas_writes_with_formulas_defused():
+    from lofte_pipeline.report import csv_bytes
+
+    mixed = pd.DataFrame({
+        "nr": [1, 2, 3], "antal": pd.array([4, None, 6], dtype="Int64"),
+        "text": ['citat "så"', "komma, här", "rad\nbrytning"], "tom": ["", None, " "],
+        "blandat": [7, "", 2.5], "sant": [True, False, True], "tal": [1.5, float("nan"), 2.0]})
+    assert csv_bytes(mixed) == mixed.to_csv(index=False).encode("utf-8")
+    risky = pd.DataFrame({"varde": ["=HYPERLINK(1)", "-2", "+46", "@x", "ok"], "n": [-1] * 5})
+    assert csv_bytes(risky).decode("utf-8").splitlines() == [
+        "varde,n", "'=HYPERLINK(1),-1", "'-2,-1", "'+46,-1", "'@x,-1", "ok,-1"]
