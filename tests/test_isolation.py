@@ -40,3 +40,44 @@ def test_a_file_read_ahead_that_kills_the_reader_is_rejected_and_the_next_is_rea
         with pytest.raises(UnreadableFileError, match="mer minne än ett kalkylark"):
             reader.read(bomb, display_name="jatteblad.xlsx", then=(good, "bra.xlsx"))
         assert districts(reader.read(good, display_name="bra.xlsx")) == ["Härad"]
+
+
+def test_a_pool_reads_files_in_order_on_several_children_and_survives_a_hostile_one(tmp_path):
+    from lofte_pipeline.isolation import ReaderPool
+
+    names = ["Härad", "Mariefred", None, "Stallarholmen", "Åker"]
+    files = [(far_cell_workbook(tmp_path / "jatteblad.xlsx") if d is None
+              else logbook(tmp_path / f"{i}.xlsx", d), f"polisen/{i}.xlsx")
+             for i, d in enumerate(names)]
+    with ReaderPool(2) as pool:
+        results = list(pool.read_all(files))
+        assert len({r.child.pid for r in pool.readers}) == 2
+    assert [name for name, _ in results] == [name for _, name in files]
+    for (_, sheets), district in zip(results, names):
+        if district is None:
+            assert isinstance(sheets, UnreadableFileError)
+        else:
+            assert districts(sheets) == [district]
+
+
+def test_warm_readers_are_reused_by_the_next_read_but_never_after_a_fork(tmp_path):
+    import os
+
+    from lofte_pipeline import isolation
+
+    isolation.close_warm_readers()
+    with isolation.warm_readers() as pool:
+        first = [r.child.pid for r in pool.readers]
+        assert districts(pool.readers[0].read(logbook(tmp_path / "a.xlsx", "Härad"))) == ["Härad"]
+    with isolation.warm_readers() as pool:
+        assert [r.child.pid for r in pool.readers] == first  # the same children, still warm
+        pool.readers[0].child.kill()
+        pool.readers[0].child.wait()
+    with isolation.warm_readers() as pool:  # a pool with a dead child was not kept
+        assert [r.child.pid for r in pool.readers] != first
+    pid = os.fork()
+    if pid == 0:  # the child process must not talk to its parent's readers
+        os._exit(0 if not isolation._warm else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0 and isolation._warm
+    isolation.close_warm_readers()

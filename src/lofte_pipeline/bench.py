@@ -520,10 +520,14 @@ def _fresh(folder: Path) -> Path:
 
 
 def _warm_up() -> None:
-    """Import the report stack and let WeasyPrint load its fonts once (steady-state timings)."""
+    """Steady-state timings, as in a process that reports many promises: the report stack is
+    imported, WeasyPrint has loaded its fonts and the isolated readers have started."""
     from . import report  # noqa: F401
+    from .isolation import warm_readers
     from .render import render_pdf
 
+    with warm_readers():
+        pass
     render_pdf("<p>Uppvärmning</p>", "warm-up")
 
 

@@ -15,7 +15,7 @@ from .archive import Archive, FileVersion, sha256_file
 from .cache import ParseCache
 from .errors import InboxError, UnreadableFileError
 from .ingest import RawSheet, ReadLimits, is_ignored, read_sheets
-from .isolation import IsolatedReader
+from .isolation import IsolatedReader, ReaderPool, warm_readers
 from .messages import message
 from .models import FileOutcome, Intake, SourceSummary
 from .promise import Promise
@@ -104,8 +104,8 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
     accepted: list[pd.DataFrame] = []
     rejected: list[pd.DataFrame] = []
     findings: list[pd.DataFrame] = []
-    # The isolated reader starts first: it boots while the files are hashed and archived.
-    with IsolatedReader() if isolate else nullcontext() as reader:
+    # The isolated readers start first: they boot while the files are hashed and archived.
+    with warm_readers() if isolate else nullcontext() as readers:
         if archive is None:
             entries = [(path, path.relative_to(inbox).as_posix(), sha256_file(path), None)
                        for path in list_inbox(inbox)]
@@ -120,7 +120,7 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
                        for v in archive.current_versions()]
         parsed = parse_files([(data, name) for data, name, sha256, _ in entries
                               if _needs_parsing(name, sha256, promise, cache)],
-                             promise, limits, reader)
+                             promise, limits, readers)
     for data, name, sha256, version in entries:
         if name in parsed and cache:
             cache.put(sha256, source_of(name), parsed[name])
@@ -137,22 +137,20 @@ BATCH_ROWS = 200_000
 
 
 def parse_files(files: list[tuple[Path, str]], promise: Promise, limits: ReadLimits,
-                reader: IsolatedReader | None = None) -> dict[str, FileValidation | str]:
+                readers: ReaderPool | None = None) -> dict[str, FileValidation | str]:
     """Read and validate (data, name) pairs: per name its validation or why it is unusable.
 
-    Files are validated in batches (validate_files); the isolated reader reads each next file
-    while the previous one is received.
+    Files are read by the isolated readers (or in this process without them) and validated in
+    batches of about BATCH_ROWS rows (validate_files).
     """
     results: dict[str, FileValidation | str] = {}
     batch: list[tuple[list[RawSheet], str, str]] = []
     rows = 0
-    for index, (data, name) in enumerate(files):
-        then = files[index + 1] if index + 1 < len(files) else None
-        try:
-            sheets = (reader.read(data, limits, display_name=name, then=then) if reader
-                      else read_sheets(data, limits, display_name=name))
-        except UnreadableFileError as exc:
-            results[name] = exc.reason
+    read = (readers.read_all(files, limits) if readers else
+            ((name, _read_here(data, limits, name)) for data, name in files))
+    for name, sheets in read:
+        if isinstance(sheets, UnreadableFileError):
+            results[name] = sheets.reason
             continue
         batch.append((sheets, source_of(name), name))
         rows += sum(sheet.height for sheet in sheets)
@@ -161,6 +159,13 @@ def parse_files(files: list[tuple[Path, str]], promise: Promise, limits: ReadLim
             batch, rows = [], 0
     _validate_batch(batch, promise, results)
     return results
+
+
+def _read_here(data: Path, limits: ReadLimits, name: str) -> list[RawSheet] | UnreadableFileError:
+    try:
+        return read_sheets(data, limits, display_name=name)
+    except UnreadableFileError as exc:
+        return exc
 
 
 def _validate_batch(batch: list[tuple[list[RawSheet], str, str]], promise: Promise,

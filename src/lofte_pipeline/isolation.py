@@ -7,12 +7,16 @@ takes the next file. One child serves many files, so the cost is one process sta
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import select
 import struct
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import UnreadableFileError
@@ -87,6 +91,12 @@ class IsolatedReader:
             return payload  # type: ignore[return-value]
         raise UnreadableFileError(payload)
 
+    def prefetch(self, path: Path, limits: ReadLimits = ReadLimits(),
+                 display_name: str | None = None) -> None:
+        """Start reading `path` now; the next read() of it gets the answer."""
+        if self._ahead is None:
+            self._read_ahead((str(path), limits, display_name))
+
     def _read_ahead(self, request: tuple[str, ReadLimits, str | None]) -> None:
         try:
             self._send(request)
@@ -114,6 +124,99 @@ class IsolatedReader:
             self.child.kill()
             self.child.wait()
         self.close()
+
+
+class ReaderPool:
+    """Several isolated readers (one per core, at most four) with files dealt round-robin, so
+    an inbox of many files is read on every core. Each child still reads one file at a time,
+    with its own memory cap and time limit."""
+
+    def __init__(self, size: int | None = None) -> None:
+        self.readers = [IsolatedReader() for _ in range(size or default_pool_size())]
+
+    def __enter__(self) -> "ReaderPool":
+        for reader in self.readers:
+            reader.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def read_all(self, files: list[tuple[Path, str]], limits: ReadLimits = ReadLimits(),
+                 ) -> Iterator[tuple[str, list[RawSheet] | UnreadableFileError]]:
+        """(path, display name) pairs -> (display name, its sheets or why it is unreadable),
+        in the order given; every reader works on its next file meanwhile."""
+        n = len(self.readers)
+        for reader, (path, name) in zip(self.readers, files):
+            reader.prefetch(path, limits, name)
+        for index, (path, name) in enumerate(files):
+            then = files[index + n] if index + n < len(files) else None
+            try:
+                yield name, self.readers[index % n].read(path, limits, display_name=name,
+                                                         then=then)
+            except UnreadableFileError as exc:
+                yield name, exc
+
+
+    def idle(self) -> bool:
+        """Every child alive and waiting for a request (nothing read ahead)."""
+        return all(r.child is not None and r.child.poll() is None and r._ahead is None
+                   for r in self.readers)
+
+    def close(self) -> None:
+        for reader in self.readers:
+            reader.close()
+
+
+def default_pool_size() -> int:
+    return max(1, min(4, len(os.sched_getaffinity(0))))
+
+
+_warm: list[ReaderPool] = []
+_warm_lock = threading.Lock()
+MAX_WARM_POOLS = 2
+
+
+@contextmanager
+def warm_readers() -> Iterator[ReaderPool]:
+    """A reader pool, kept warm for the next inbox read in this process.
+
+    A process that reports many promises (a worker, `lofte serve`, the all_promises flow) then
+    starts its readers once, not once per report; starting one (Python, polars) takes about as
+    long as reading a whole tertial's files. A pool is handed to one caller at a time, and only
+    when every child is alive and idle; a forked process never uses its parent's.
+    """
+    with _warm_lock:
+        pool = _warm.pop() if _warm else None
+    if pool is None:
+        pool = ReaderPool().__enter__()
+    try:
+        yield pool
+    except BaseException:
+        pool.close()
+        raise
+    with _warm_lock:
+        if pool.idle() and len(_warm) < MAX_WARM_POOLS:
+            _warm.append(pool)
+            return
+    pool.close()
+
+
+def close_warm_readers() -> None:
+    with _warm_lock:
+        pools = list(_warm)
+        _warm.clear()
+    for pool in pools:
+        pool.close()
+
+
+def _forget_warm_readers() -> None:
+    """In a forked child: the pools' pipes belong to the parent; never write to or stop them."""
+    _warm.clear()
+
+
+atexit.register(close_warm_readers)
+os.register_at_fork(after_in_child=_forget_warm_readers)
 
 
 def _receive(child: subprocess.Popen[bytes], timeout: float) -> tuple[str, object]:
