@@ -65,3 +65,19 @@ def test_a_changed_file_or_promise_is_parsed_again(tmp_path, promise, promise_fi
     read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", promise_hash(promise_file)),
                isolate=False)
     assert calls == ["a.xlsx", "a.xlsx"]
+
+
+def test_a_deferred_cache_serves_what_it_queued_and_writes_it_on_flush(tmp_path, promise,
+                                                                       promise_file):
+    inbox = tmp_path / "INBOX"
+    write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-02", "Mopedinsats",
+                                                                    "Härad")]})
+    cache = ParseCache(tmp_path / "cache", promise_hash(promise_file), deferred=True)
+    first = read_inbox(inbox, promise, cache=cache, isolate=False)
+    assert not list((tmp_path / "cache").rglob("*.pickle"))  # queued, not yet written
+    queued = read_inbox(inbox, promise, cache=cache, isolate=False)
+    assert queued.accepted.equals(first.accepted)
+    cache.flush()
+    assert len(list((tmp_path / "cache").rglob("*.pickle"))) == 1
+    fresh = ParseCache(tmp_path / "cache", promise_hash(promise_file))
+    assert read_inbox(inbox, promise, cache=fresh, isolate=False).accepted.equals(first.accepted)

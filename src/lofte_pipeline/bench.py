@@ -519,34 +519,58 @@ def _fresh(folder: Path) -> Path:
     return folder
 
 
+WARM_UP_HTML = '<html lang="sv"><head><title>Uppvärmning</title></head><p>Uppvärmning</p></html>'
+
+
 def _warm_up() -> None:
     """Steady-state timings, as in a process that reports many promises: the report stack is
-    imported, WeasyPrint has loaded its fonts and the isolated readers have started."""
-    from . import report  # noqa: F401
+    imported, WeasyPrint has loaded its fonts (here and in the PDF worker) and the isolated
+    readers have started."""
+    from . import pdfworker, report  # noqa: F401
     from .isolation import warm_readers
+    from .messages import templates_dir
     from .render import render_pdf
 
     with warm_readers():
         pass
-    render_pdf("<p>Uppvärmning</p>", "warm-up")
+    render_pdf(WARM_UP_HTML, "warm-up")
+    pdfworker.start_pdf(WARM_UP_HTML, "warm-up", str(templates_dir()), render_pdf)()
+
+
+TERTIAL_REPEATS = 3
 
 
 def bench_tertial(inbox: Path, work: Path, promise_file: Path, promise: Any,
                   log: Callable[[str], None]) -> list[dict[str, Any]]:
+    from . import pdfworker
     from .ingest import read_sheets
+    from .messages import templates_dir
     from .period import Period
     from .render import render_pdf
     files = sorted(inbox.rglob("*.xlsx"))
-    out = _fresh(work / "tertial-out")
-    log(f"tertial: build_report on {len(files)} files")
-    state = _fresh(work / "state-tertial")
-    wall_s, result = _timed(lambda: build(promise_file, inbox, out, PERIOD, state), quick=0)
-    # each part once, like the whole run (the files are in the page cache for both)
-    read_s = sum(_timed(lambda f=f: read_sheets(f), quick=0)[0] for f in files)
+    out, state = work / "tertial-out", work / "state-tertial"
+    log(f"tertial: build_report on {len(files)} files, best of {TERTIAL_REPEATS}")
+
+    def cold_build() -> float:
+        _fresh(out)
+        _fresh(state)
+        return _timed(lambda: build(promise_file, inbox, out, PERIOD, state), quick=0)[0]
+
+    wall_s = min(cold_build() for _ in range(TERTIAL_REPEATS))
+    result = build(promise_file, inbox, out, PERIOD, state)  # the bundle just built, unchanged
+    # The parts, also best of the same number of runs (the files are in the page cache for all).
+    read_s = min(sum(_timed(lambda f=f: read_sheets(f), quick=0)[0] for f in files)
+                 for _ in range(TERTIAL_REPEATS))
     html = result.path("rapport.html").read_text(encoding="utf-8")
     name = Period.parse(PERIOD).name_sv
     title = f"UTKAST: {promise.title} – {promise.municipality}: uppföljning {name}"
-    pdf_s, _ = _timed(lambda: render_pdf(html, title), quick=0)
+    # The PDF as fast as this machine lays it out: here, or in the warm worker the report uses.
+    pdf_here = min(_timed(lambda: render_pdf(html, title), quick=0)[0]
+                   for _ in range(TERTIAL_REPEATS))
+    pdf_worker = min(_timed(lambda: pdfworker.start_pdf(html, title, str(templates_dir()),
+                                                        render_pdf)(), quick=0)[0]
+                     for _ in range(TERTIAL_REPEATS))
+    pdf_s = min(pdf_here, pdf_worker)
     parts = read_s + pdf_s
     rows_total = sum(s["rows_accepted"] + s["rows_rejected"]
                      for s in result.figures["sources"].values())
@@ -554,7 +578,8 @@ def bench_tertial(inbox: Path, work: Path, promise_file: Path, promise: Any,
         _row("tertial", "full report (HTML + PDF) wall time", wall_s, "s",
              note=f"{len(files)} files, {_n(rows_total)} rows"),
         _row("tertial", "  unavoidable: read_sheets of every file", read_s, "s"),
-        _row("tertial", "  unavoidable: render_pdf of the report", pdf_s, "s"),
+        _row("tertial", "  unavoidable: render_pdf of the report", pdf_s, "s",
+             note=f"best of here {pdf_here:.2f} s and in the PDF worker {pdf_worker:.2f} s"),
         _row("tertial", "  the rest (validate, reconcile, HTML, CSV, glue)", wall_s - parts, "s"),
         _row("tertial", "whole run / unavoidable parts", wall_s / parts, "×", target=("<=", 1.3)),
     ]

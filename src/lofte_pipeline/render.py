@@ -380,7 +380,7 @@ def render_html(context: dict[str, Any]) -> str:
     return template_environment().get_template("rapport.html.j2").render(**context)
 
 
-def render_pdf(html: str, title: str) -> bytes:
+def render_pdf(html: str, title: str, base_url: str | None = None) -> bytes:
     """Tagged A4 PDF/UA-1.
 
     Language, subject (<meta name="description">), author and dates come from the HTML, whose
@@ -389,7 +389,7 @@ def render_pdf(html: str, title: str) -> bytes:
     """
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=str(templates_dir())).render(
+    document = weasyprint.HTML(string=html, base_url=base_url or str(templates_dir())).render(
         pdf_variant=PDF_VARIANT)
     document.metadata.title = title
     return document.write_pdf(pdf_variant=PDF_VARIANT,

@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, pdfworker
 from .archive import Archive, default_state_dir, sha256_file
 from .cache import ParseCache
 from .errors import InboxError, PeriodError, ReportBusyError
@@ -216,6 +216,8 @@ def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
     among the reports already in `out` (see previous_figures). `corrections` are shown in the
     report when an already published version is corrected.
     """
+    if pdf:
+        pdfworker.prepare()  # WeasyPrint starts in a child while the inbox is read
     promise = load_promise(promise_file)
     resolved = resolve_period(promise, period)
     promise_sha256 = promise_hash(promise_file)
@@ -223,15 +225,18 @@ def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
     if not inbox.is_dir():
         raise InboxError(message("rapport.inkorg_saknas", inbox=inbox))
     state = Path(state_dir) if state_dir else default_state_dir(inbox)
-    cache = ParseCache(state / "cache", promise_sha256)
+    cache = ParseCache(state / "cache", promise_sha256, deferred=True)
     if previous is None:
         previous = previous_figures(promise, resolved, Path(out))
     with report_lock(Path(out) / ".lofte-lock" / promise.id, resolved.id, lock_timeout):
-        with Archive(state) as archive:
-            intake = read_inbox(inbox, promise, cache=cache, archive=archive)
-        return write_report(promise, resolved, intake, Path(out), pdf=pdf, final=final,
-                            promise_sha256=promise_sha256, lang=lang, previous=previous,
-                            corrections=corrections)
+        try:
+            with Archive(state) as archive:
+                intake = read_inbox(inbox, promise, cache=cache, archive=archive)
+            return write_report(promise, resolved, intake, Path(out), pdf=pdf, final=final,
+                                promise_sha256=promise_sha256, lang=lang, previous=previous,
+                                corrections=corrections, meanwhile=cache.flush)
+        finally:
+            cache.flush()  # when the report failed before its PDF
 
 
 def previous_figures(promise: Promise, period: Period, out: Path) -> dict[str, Any] | None:
@@ -278,7 +283,9 @@ def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
 def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *, pdf: bool = True,
                  final: bool = False, promise_sha256: str = "", lang: str = "sv",
                  previous: dict[str, Any] | None = None,
-                 corrections: Sequence[Correction] = ()) -> ReportResult:
+                 corrections: Sequence[Correction] = (),
+                 meanwhile: Callable[[], None] | None = None) -> ReportResult:
+    """The bundle in OUT/<promise-id>/<period>/; `meanwhile` runs while the PDF is laid out."""
     from .opendata import figures_csv
     from .render import (accessibility_statement, document_title, render_html, render_pdf,
                          report_context)
@@ -299,6 +306,10 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     figures["corrections"] = [c.record() for c in corrections]
     html = render_html(report_context(promise, result, intake, draft=not final, lang=lang,
                                       previous=previous, corrections=corrections))
+    # The PDF is laid out in a child process while the rest of the bundle is written here.
+    pdf_bytes = (pdfworker.start_pdf(html, document_title(promise, period, draft=not final,
+                                                          lang=lang),
+                                     str(templates_dir()), render_pdf) if pdf else None)
     files: dict[str, bytes] = {
         "figures.json": _json(figures),
         "figures.csv": figures_csv(figures),
@@ -309,9 +320,10 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     }
     files["tillganglighetsredogorelse.html"] = accessibility_statement(promise, period, lang)
     files["korning.log"] = run_log(promise, period, intake, figures, final)
-    if pdf:
-        files["rapport.pdf"] = render_pdf(html, document_title(promise, period, draft=not final,
-                                                               lang=lang))
+    if meanwhile is not None:
+        meanwhile()
+    if pdf_bytes is not None:
+        files["rapport.pdf"] = pdf_bytes()
     manifest = manifest_document(promise, period, intake, promise_sha256)
     manifest["bundle_key"] = key
     manifest["bundle_files"] = {name: hashlib.sha256(data).hexdigest()
