@@ -44,7 +44,8 @@ class Reconciliation:
     district_matrix: pd.DataFrame  # activity label x district -> distinct activities to date
 
 
-def activity_keys(rows: pd.DataFrame, promise: Promise) -> np.ndarray:
+def activity_keys(rows: pd.DataFrame, promise: Promise,
+                  day_codes: np.ndarray | None = None) -> np.ndarray:
     """The identity of the activity each row reports, as one integer per row.
 
     Same type, date, district and place is the same activity whoever reported it; a new area
@@ -55,7 +56,8 @@ def activity_keys(rows: pd.DataFrame, promise: Promise) -> np.ndarray:
     place_key = fold_series(rows["place"]).astype(object)
     per_place = (rows["activity"].isin(one_per_place) & (place_key != "")).to_numpy()
     parts = [sorted_codes(rows["activity"]),
-             np.where(per_place, -1, sorted_codes(rows["date"])),
+             np.where(per_place, -1, sorted_codes(rows["date"]) if day_codes is None
+                      else day_codes),
              np.where(per_place, -1, sorted_codes(rows["district"])),
              sorted_codes(place_key)]
     key = np.zeros(len(rows), dtype=np.int64)
@@ -67,6 +69,12 @@ def activity_keys(rows: pd.DataFrame, promise: Promise) -> np.ndarray:
 def sorted_codes(values: pd.Series) -> np.ndarray:
     """An integer per value that sorts as the values do (equal values, equal codes)."""
     return pd.factorize(values, sort=True)[0].astype(np.int64)
+
+
+def day_numbers(days: pd.Series) -> np.ndarray:
+    """The dates as numpy days, converting each distinct date once."""
+    codes, uniques = pd.factorize(days, sort=False)
+    return np.array(list(uniques), dtype="datetime64[D]")[codes]
 
 
 def iso_dates(days: pd.Series) -> pd.Series:
@@ -82,23 +90,22 @@ def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tu
     if rows.empty:
         return (pd.DataFrame(columns=ACTIVITY_COLUMNS),
                 rows.assign(activity_no=pd.Series(dtype="int64")))
-    key = activity_keys(rows, promise)
+    day = sorted_codes(rows["date"])
+    key = activity_keys(rows, promise, day)
     source, source_names = pd.factorize(rows["source"], sort=True)
     origin = [source, sorted_codes(rows["file"]), sorted_codes(rows["sheet"]),
               rows["row"].to_numpy()]
     # Order-independent: the earliest report of an activity defines its date, district and place.
-    order = np.lexsort([*reversed(origin), sorted_codes(rows["date"]), key])
-    rows, key = rows.iloc[order], key[order]
-    origin = [codes[order] for codes in origin]
-    first = _group_starts(key)
-    in_time = (rows["date"].iloc[first] <= until).to_numpy()
-    kept = np.repeat(in_time, np.diff(np.r_[first, len(key)]))
-    rows, key, origin = rows[kept], key[kept], [codes[kept] for codes in origin]
-    first = first[in_time] - np.cumsum(~kept)[first[in_time]]  # positions among the kept rows
-    sizes = np.diff(np.r_[first, len(key)])
+    # Positions only (two takes of the frame at the end): activities are runs of equal keys.
+    order = np.lexsort([*reversed(origin), day, key])
+    first = _group_starts(key[order])
+    in_time = rows["date"].to_numpy()[order[first]] <= until
+    sizes = np.diff(np.r_[first, len(order)])
+    kept = order[np.repeat(in_time, sizes)]  # original positions, activity by activity
+    first, sizes = order[first[in_time]], sizes[in_time]
     # An activity's sources: one bit per source (there are few), joined once per combination.
-    bits = (np.bitwise_or.reduceat(np.left_shift(1, origin[0]), first) if len(first)
-            else np.zeros(0, dtype=np.int64))
+    bits = (np.bitwise_or.reduceat(np.left_shift(1, source[kept]), np.r_[0, np.cumsum(sizes)[:-1]])
+            if len(kept) else np.zeros(0, dtype=np.int64))
     joined = {b: ";".join(n for i, n in enumerate(source_names) if b >> i & 1)
               for b in np.unique(bits).tolist()}
     activities = rows.iloc[first][["date", "activity", "target", "district", "place"]]
@@ -112,7 +119,8 @@ def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tu
     activities = activities.drop(columns="group")
     activities.insert(0, "activity_no", range(1, len(activities) + 1))
     numbers = np.repeat(number_of_group, sizes)
-    rows = rows.assign(activity_no=numbers).iloc[np.lexsort([*reversed(origin), numbers])]
+    final = np.lexsort([*(codes[kept] for codes in reversed(origin)), numbers])
+    rows = rows.iloc[kept[final]].assign(activity_no=numbers[final])
     return activities.reset_index(drop=True), rows.reset_index(drop=True)
 
 
@@ -203,7 +211,7 @@ def reconcile(accepted: pd.DataFrame, promise: Promise, period: Period) -> Recon
                                 if isinstance(t, pd.StringDtype)})
     activities, rows = distinct_activities(accepted, promise, period.end)
     looked_up = activities.assign(
-        day=np.array(activities["date"].tolist(), dtype="datetime64[D]"),
+        day=day_numbers(activities["date"]),
         place_key=fold_series(activities["place"]),
         district_key=fold_series(activities["district"]))
     by_target = dict(tuple(looked_up.groupby("target", sort=False)))
