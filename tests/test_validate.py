@@ -206,3 +206,18 @@ def test_files_validated_together_give_what_each_gives_alone(tmp_path, promise):
     assert list(together[3].accepted["sheet"].unique()) == ["Ett", "Två"]
     assert set(together[0].findings["column"]) == {"Kommentar"}  # a phone number, accepted row
     assert set(together[2].findings["column"]) == {"Kommundel"}  # an e-mail, rejected rows
+
+
+def test_text_dates_read_on_columns_are_what_parse_date_reads():
+    import polars as pl
+
+    from lofte_pipeline.cells import text_dates
+
+    texts = ["2019-03-14", "2019-3-4", "2019-03-14 10:00", "2019-03-14 10.00:05.123",
+             "2019-02-31", "0000-01-01", "2019-13-01", "14/3/2019", "14.3.2019", "14/3 2019",
+             "31/2/2019", "14/3/ 2019", " 2019-03-14", "2019-03-14T10:00", "2019-03-14  10:00",
+             "14 mars 2019", "43538", "２０１９-03-14", "2019-03-14 25:99", "1/1/0000", "", "igår"]
+    column = pl.Series("t", [*texts, None], dtype=pl.String)
+    read = text_dates(column, pl.Series([True] * len(column)), parse_date).to_list()
+    assert read == [*(parse_date(t) for t in texts), None]
+    assert read[0] == dt.date(2019, 3, 14) and read[4] is None and read[15] == dt.date(2019, 3, 14)

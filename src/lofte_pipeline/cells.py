@@ -124,6 +124,43 @@ def map_distinct(text: pl.Series, where: pl.Series, convert: Callable[[str], obj
     return pl.select(pl.when(where).then(mapped).otherwise(None)).to_series().alias(text.name)
 
 
+_PLAIN_TIME = r"(?: [0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2}(?:\.[0-9]+)?)?)?"
+# Text dates in plain ASCII (no space but single ones inside): exactly what validate.parse_date
+# reads them as, computed on columns. (pattern, group of the year, of the month, of the day)
+_PLAIN_DATES = (
+    (rf"^([0-9]{{4}})-([0-9]{{1,2}})-([0-9]{{1,2}}){_PLAIN_TIME}$", 1, 2, 3),
+    (rf"^([0-9]{{1,2}})[/.]([0-9]{{1,2}})[/. ]([0-9]{{4}}){_PLAIN_TIME}$", 3, 2, 1),
+)
+
+
+def text_dates(text: pl.Series, where: pl.Series,
+               parse: Callable[[str], dt.date | None]) -> pl.Series:
+    """Dates of cells typed as text, where `where` holds; null where there is none.
+
+    The plain numeric forms ('2019-03-14 10:00', '14/3/2019') are read on columns; every other
+    distinct text goes to `parse` (month names, odd spacing, other scripts' digits).
+    """
+    where = where.fill_null(False)
+    distinct = text.filter(where).unique().drop_nulls()
+    if distinct.is_empty():
+        return pl.Series(text.name, [None] * len(text), dtype=pl.Date)
+    t = pl.col("t")
+    matched, found = [], []
+    for pattern, year, month, day in _PLAIN_DATES:
+        y, m, d = (t.str.extract(pattern, group) for group in (year, month, day))
+        iso = pl.concat_str([y, pl.lit("-"), m.str.zfill(2), pl.lit("-"), d.str.zfill(2)])
+        matched.append(t.str.contains(pattern))
+        found.append(pl.when(y != "0000").then(iso.str.to_date("%Y-%m-%d", strict=False)))
+    frame = pl.DataFrame({"t": distinct}).select(
+        "t", plain=pl.any_horizontal(matched), date=pl.coalesce(found))
+    rest = frame.filter(~pl.col("plain"))["t"].to_list()
+    dates = pl.concat([frame.filter(pl.col("plain"))["date"],
+                       pl.Series("date", [parse(value) for value in rest], dtype=pl.Date)])
+    keys = pl.concat([frame.filter(pl.col("plain"))["t"], pl.Series("t", rest, dtype=pl.String)])
+    mapped = text.replace_strict(keys, dates, default=None, return_dtype=pl.Date)
+    return pl.select(pl.when(where).then(mapped).otherwise(None)).to_series().alias(text.name)
+
+
 def is_blank(text: pl.Series, kind: pl.Series) -> pl.Series:
     """Empty, only spaces, or NaN: what the log treats as not filled in."""
     frame = pl.DataFrame({"t": text, "k": kind})

@@ -289,7 +289,7 @@ def validate_bodies(bodies: list[SheetBody], promise: Promise) -> BatchResult:
     dates = cells.serial_dates(col("Datum", "t"), col("Datum", "k"))
     typed_text = (col("Datum", "k") == cells.TEXT) & ~blank["Datum"]
     if typed_text.any():
-        from_text = cells.map_distinct(col("Datum", "t"), typed_text, parse_date, pl.Date)
+        from_text = cells.text_dates(col("Datum", "t"), typed_text, parse_date)
         dates = pl.select(pl.when(typed_text).then(from_text).otherwise(dates)).to_series()
     unreadable = ~blank["Datum"] & dates.is_null()
     outside = dates.is_not_null() & (dates.dt.year() != promise.year)
