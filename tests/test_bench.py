@@ -77,6 +77,9 @@ def test_tiny_benchmark_prints_every_row_with_numbers(tmp_path, capsys):
             assert metric in by_workload.get(workload, []), (workload, metric)
     saved = json.loads((tmp_path / "bench-results.json").read_text(encoding="utf-8"))
     assert saved["rows"] == rows and saved["scale"] == 0.002
+    versions = saved["machine"]["versions"]
+    assert all(versions[name] and versions[name] != "?" for name in ("pandas", "polars")), versions
+    assert versions["python_calamine"] not in (None, "?"), versions
     table = bench.format_table(rows)
     assert all(row["metric"] in table for row in rows)
     assert "PASS" in table or "MISS" in table

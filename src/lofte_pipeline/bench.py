@@ -699,13 +699,14 @@ def bench_promises(pairs: list[tuple[Path, Path]], work: Path,
 # ---------------------------------------------------------------- the run
 
 def machine_info() -> dict[str, Any]:
-    versions = {}
-    for name in ("pandas", "openpyxl", "python_calamine", "fastexcel", "polars", "weasyprint"):
-        try:
-            module = __import__(name)
-            versions[name] = getattr(module, "__version__", "?")
-        except ImportError:
-            versions[name] = None
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions: dict[str, str | None] = {}
+    for name in ("pandas", "openpyxl", "python-calamine", "fastexcel", "polars", "weasyprint"):
+        try:  # the distribution's version: python_calamine has no __version__
+            versions[name.replace("-", "_")] = version(name)
+        except PackageNotFoundError:
+            versions[name.replace("-", "_")] = None
     checkout = Path(__file__).resolve().parents[2]
     commit = None
     if (checkout / ".git").exists():
