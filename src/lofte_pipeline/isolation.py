@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .errors import UnreadableFileError
 from .ingest import RawSheet, ReadLimits, read_sheets
@@ -105,10 +106,7 @@ class IsolatedReader:
             self._stop()
 
     def _send(self, request: tuple[str, ReadLimits, str | None]) -> None:
-        child = self._start()
-        data = pickle.dumps(request)
-        child.stdin.write(_HEADER.pack(len(data)) + data)  # type: ignore[union-attr]
-        child.stdin.flush()  # type: ignore[union-attr]
+        _send_message(self._start().stdin, request)
 
     def _discard_ahead(self) -> None:
         """A file read ahead that nobody asked for after all: its answer is dropped."""
@@ -219,6 +217,21 @@ atexit.register(close_warm_readers)
 os.register_at_fork(after_in_child=_forget_warm_readers)
 
 
+def _send_message(stream, payload: object) -> None:  # noqa: ANN001
+    """One message on a pipe: its length, then its pickle (both ways, both children)."""
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _next_request(stream) -> Any:  # noqa: ANN001, ANN401
+    """In a child: the next request from the parent, or None when the parent closed the pipe."""
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        return None
+    return pickle.loads(stream.read(_HEADER.unpack(header)[0]))
+
+
 def _receive(child: subprocess.Popen[bytes], timeout: float) -> tuple[str, object]:
     stream = child.stdout
     header = _read_exact(stream, _HEADER.size, timeout)
@@ -251,11 +264,8 @@ def _serve(memory_limit: int) -> None:
     import python_calamine  # noqa: F401
 
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
-    while True:
-        header = requests.read(_HEADER.size)
-        if len(header) < _HEADER.size:
-            return
-        path, limits, display_name = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
+    while (request := _next_request(requests)) is not None:
+        path, limits, display_name = request
         try:
             sheets = read_sheets(Path(path), limits, display_name)
             answer: tuple[str, object] = ("ok", sheets)
@@ -263,9 +273,7 @@ def _serve(memory_limit: int) -> None:
             answer = ("error", exc.reason)
         except MemoryError:
             answer = ("error", message("inlasning.minnesgrans"))
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.write(_HEADER.pack(len(data)) + data)
-        answers.flush()
+        _send_message(answers, answer)
 
 
 if __name__ == "__main__":

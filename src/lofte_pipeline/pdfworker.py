@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Callable
 
-from .isolation import _HEADER, _receive
+from .isolation import _next_request, _receive, _send_message
 
 TIME_LIMIT_SECONDS = 600.0
 MAX_WARM_WORKERS = 2
@@ -34,9 +34,7 @@ class PdfWorker:
         return self.child.poll() is None
 
     def send(self, html: str, title: str, base_url: str) -> None:
-        data = pickle.dumps((html, title, base_url), protocol=pickle.HIGHEST_PROTOCOL)
-        self.child.stdin.write(_HEADER.pack(len(data)) + data)  # type: ignore[union-attr]
-        self.child.stdin.flush()  # type: ignore[union-attr]
+        _send_message(self.child.stdin, (html, title, base_url))
 
     def receive(self) -> bytes:
         """The PDF; WeasyPrint's warnings in the child are logged here, where they are seen."""
@@ -117,20 +115,15 @@ def _serve() -> None:
     collect.emit = records.append  # type: ignore[method-assign]
     logging.getLogger("weasyprint").addHandler(collect)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
-    while True:
-        header = requests.read(_HEADER.size)
-        if len(header) < _HEADER.size:
-            return
-        html, title, base_url = pickle.loads(requests.read(_HEADER.unpack(header)[0]))
+    while (request := _next_request(requests)) is not None:
+        html, title, base_url = request
         records.clear()
         try:
             answer: tuple[str, object, list] = ("ok", render_pdf(html, title, base_url), [
                 (r.name, r.levelno, r.getMessage()) for r in records])
         except Exception as exc:  # noqa: BLE001  (the parent renders again and raises it)
             answer = ("error", repr(exc), [])
-        data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.write(_HEADER.pack(len(data)) + data)
-        answers.flush()
+        _send_message(answers, answer)
 
 
 if __name__ == "__main__":
