@@ -340,9 +340,9 @@ def validate_bodies(bodies: list[SheetBody], promise: Promise) -> BatchResult:
     bad_rows = (blank["Datum"] | blank["Aktivitet"] | blank["Kommundel"] | unreadable | outside
                 | unknown_activity | unknown_district | bad_count)
     good = ~bad_rows
-    activity_index = activity_of.filter(good).to_list()
-    labels = [promise.activities[i].label for i in activity_index]
-    targets = [promise.activities[i].target for i in activity_index]
+    activity_index = activity_of.filter(good).to_numpy()
+    labels = np.array([a.label for a in promise.activities], dtype=object)[activity_index]
+    targets = np.array([a.target for a in promise.activities], dtype=object)[activity_index]
     place, place_kinds = _redact_series(shown("Plats", good))
     comment, comment_kinds = _redact_series(shown("Kommentar", good))
     source, file, sheet, item = (np.array(values, dtype=dtype) for values, dtype in (
@@ -354,12 +354,12 @@ def validate_bodies(bodies: list[SheetBody], promise: Promise) -> BatchResult:
         "file": file[parts],
         "sheet": sheet[parts],
         "row": pd.Series(frame["row"].filter(good).to_numpy(), dtype="int64"),
-        "date": pd.Series(dates.filter(good).to_list(), dtype=object),
-        "activity": pd.Series(labels, dtype=object if not labels else None),
-        "target": pd.Series(targets, dtype=object if not targets else None),
-        "district": pd.Series(district_of.filter(good).to_list(), dtype=object),
+        "date": pd.Series(_objects(dates.filter(good)), dtype=object),
+        "activity": pd.Series(labels, dtype=object if not len(labels) else None),
+        "target": pd.Series(targets, dtype=object if not len(targets) else None),
+        "district": pd.Series(_objects(district_of.filter(good)), dtype=object),
         "place": place,
-        "count": pd.array(counts.filter(good).to_list(), dtype="Int64"),
+        "count": _nullable_ints(counts.filter(good)),
         "comment": comment,
     }, columns=ACCEPTED_COLUMNS)
     redacted = [(parts, accepted["row"], place_kinds, "Plats"),
@@ -401,6 +401,22 @@ def validate_bodies(bodies: list[SheetBody], promise: Promise) -> BatchResult:
         findings_items = np.zeros(0, dtype=np.int64)
     return BatchResult(accepted, rejected, findings, item[parts], item[rejected_parts],
                        findings_items)
+
+
+def _objects(values: pl.Series) -> np.ndarray:
+    """The column's Python values (dates, names), each distinct one made once: there are few."""
+    distinct = values.unique(maintain_order=True)
+    codes = (values.to_frame("value")
+             .join(distinct.to_frame("value").with_row_index("code"), on="value", how="left",
+                   nulls_equal=True, maintain_order="left")["code"].to_numpy())
+    table = np.empty(len(distinct), dtype=object)
+    table[:] = distinct.to_list()
+    return table[codes]
+
+
+def _nullable_ints(values: pl.Series) -> pd.arrays.IntegerArray:
+    return pd.arrays.IntegerArray(values.fill_null(0).to_numpy().astype(np.int64),
+                                  values.is_null().to_numpy())
 
 
 def _split(frame: pd.DataFrame, items: np.ndarray, n: int) -> list[pd.DataFrame]:
