@@ -49,7 +49,7 @@ def infer_kinds(text: pl.Series) -> tuple[pl.Series, pl.Series]:
     is_datetime = text.str.contains(_FASTEXCEL_DATETIME).fill_null(False)
     is_number = text.str.contains(_FASTEXCEL_NUMBER).fill_null(False)
     is_bool = text.is_in(["true", "false"]).fill_null(False)
-    kind = pl.Series("kind", [TEXT] * len(text), dtype=pl.UInt8)
+    kind = pl.repeat(TEXT, len(text), dtype=pl.UInt8, eager=True).alias("kind")
     if not (is_datetime.any() or is_number.any() or is_bool.any()):
         return text, kind
     kind = pl.select(pl.when(is_number).then(pl.lit(FLOAT, dtype=pl.UInt8))
