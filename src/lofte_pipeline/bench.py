@@ -347,18 +347,46 @@ def write_promises(folder: Path, base_file: Path, n: int, files_per_source: int,
 # ---------------------------------------------------------------- timing helpers
 
 def _timed(fn: Callable[[], Any], quick: float = 1.0, repeats: int = 3) -> tuple[float, Any]:
-    """Best wall time: once for slow calls, best of `repeats` for calls under `quick` seconds."""
+    """Best wall time: once for slow calls, best of `repeats` for calls under `quick` seconds.
+
+    The previous call's result is freed before the clock starts: freeing a large frame would
+    otherwise be charged to the next call.
+    """
     gc.collect()
     start = time.perf_counter()
     result = fn()
     best = time.perf_counter() - start
     if best < quick:
         for _ in range(repeats - 1):
+            result = None
             gc.collect()
             start = time.perf_counter()
             result = fn()
             best = min(best, time.perf_counter() - start)
     return best, result
+
+
+def _in_turns(calls: dict[str, Callable[[], Any]], rounds: int,
+              ) -> dict[str, tuple[float, Any]]:
+    """Each call's best time and last result, the calls taken in turns `rounds` times.
+
+    A call that raises is not timed again; its exception is its result.
+    """
+    best: dict[str, tuple[float, Any]] = {name: (float("inf"), None) for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            if isinstance(best[name][1], Exception):
+                continue
+            best[name] = (best[name][0], None)  # freed before the clock starts
+            gc.collect()
+            start = time.perf_counter()
+            try:
+                result: Any = call()
+            except Exception as exc:  # noqa: BLE001 - reported by the caller
+                best[name] = (float("inf"), exc)
+                continue
+            best[name] = (min(best[name][0], time.perf_counter() - start), result)
+    return best
 
 
 def _timed_process(command: list[str], quick: float = 1.0, repeats: int = 3) -> float:
@@ -432,15 +460,25 @@ def bench_ingest(path: Path, promise: Any, log: Callable[[str], None]) -> list[d
 
     n = _data_rows(path)
     rows: list[dict[str, Any]] = []
-    log(f"ingest: pipeline check_file on {n:,} rows")
     check_file(path, promise, "polisen")  # warm: imports, first-call caches
-    # The pipeline, its parts and the floors are each the best of the same number of runs: a
-    # ratio of a best-of-three against a single run would favour whichever side got three.
-    always = float("inf")
-    pipeline_s, result = _timed(lambda: check_file(path, promise, "polisen"), quick=always)
-    read_s, sheets = _timed(lambda: read_sheets(path), quick=always)
-    validate_s, _ = _timed(lambda: validate_sheets(sheets, promise, "polisen", path.name),
-                           quick=always)
+    # The pipeline, its parts and the floors are each the best of the same number of runs, taken
+    # in turns (pipeline, parts, floors; again; again) so that every side of a ratio sees the
+    # same moments of a machine whose speed drifts.
+    readers = _raw_readers(path)
+    installed = {name: reader for name, reader in readers.items() if reader is not None}
+    log("ingest: pipeline, its parts and the floors in turns, best of "
+        f"{INGEST_REPEATS}: {', '.join(installed)}")
+    sheets = read_sheets(path)
+    timings = _in_turns({
+        "pipeline": lambda: check_file(path, promise, "polisen"),
+        "read": lambda: read_sheets(path),
+        "validate": lambda: validate_sheets(sheets, promise, "polisen", path.name),
+        **installed,
+    }, INGEST_REPEATS)
+    (pipeline_s, result), (read_s, _), (validate_s, _) = (
+        timings["pipeline"], timings["read"], timings["validate"])
+    if isinstance(result, Exception):
+        raise result
     log("ingest: pandas.read_excel(engine=openpyxl)")
     openpyxl_s, frame = _timed(lambda: pd.read_excel(path, engine="openpyxl"))
     pipeline_rps, openpyxl_rps = n / pipeline_s, n / openpyxl_s
@@ -459,17 +497,15 @@ def bench_ingest(path: Path, promise: Any, log: Callable[[str], None]) -> list[d
              target=(">=", 15)),
     ]
     fastest = ("", 0.0)
-    for name, reader in _raw_readers(path).items():
+    for name, reader in readers.items():
         if reader is None:
             rows.append(_row("ingest", f"floor {name}", None, "rows/s",
                              note="not installed (pip install '.[bench]')"))
             continue
-        log(f"ingest: floor {name}")
-        try:
-            seconds, _ = _timed(reader, quick=always)
-        except Exception as exc:  # noqa: BLE001 - a floor that cannot read the file is reported
+        seconds, outcome = timings[name]
+        if isinstance(outcome, Exception):  # a floor that cannot read the file is reported
             rows.append(_row("ingest", f"floor {name}", None, "rows/s",
-                             note=f"failed: {type(exc).__name__}: {str(exc)[:80]}"))
+                             note=f"failed: {type(outcome).__name__}: {str(outcome)[:80]}"))
             continue
         rows.append(_row("ingest", f"floor {name}", n / seconds, "rows/s", note=f"{seconds:.2f} s"))
         if n / seconds > fastest[1]:
@@ -541,6 +577,7 @@ def _warm_up() -> None:
     pdfworker.start_pdf(WARM_UP_HTML, "warm-up", str(templates_dir()), render_pdf)()
 
 
+INGEST_REPEATS = 3
 TERTIAL_REPEATS = 3
 
 
@@ -555,26 +592,38 @@ def bench_tertial(inbox: Path, work: Path, promise_file: Path, promise: Any,
     out, state = work / "tertial-out", work / "state-tertial"
     log(f"tertial: build_report on {len(files)} files, best of {TERTIAL_REPEATS}")
 
-    def cold_build() -> float:
+    def cold_build() -> None:
         _fresh(out)
         _fresh(state)
-        return _timed(lambda: build(promise_file, inbox, out, PERIOD, state), quick=0)[0]
+        build(promise_file, inbox, out, PERIOD, state)
 
-    wall_s = min(cold_build() for _ in range(TERTIAL_REPEATS))
-    result = build(promise_file, inbox, out, PERIOD, state)  # the bundle just built, unchanged
-    # The parts, also best of the same number of runs (the files are in the page cache for all).
-    read_s = min(sum(_timed(lambda f=f: read_sheets(f), quick=0)[0] for f in files)
-                 for _ in range(TERTIAL_REPEATS))
+    html, title = "", ""
+
+    def read_every_file() -> None:
+        for file in files:
+            read_sheets(file)
+
+    def pdf_here() -> None:
+        render_pdf(html, title)
+
+    def pdf_worker() -> None:
+        pdfworker.start_pdf(html, title, str(templates_dir()), render_pdf)()
+
+    result = build(promise_file, inbox, out, PERIOD, state)  # for the html the parts lay out
     html = result.path("rapport.html").read_text(encoding="utf-8")
     name = Period.parse(PERIOD).name_sv
     title = f"UTKAST: {promise.title} – {promise.municipality}: uppföljning {name}"
-    # The PDF as fast as this machine lays it out: here, or in the warm worker the report uses.
-    pdf_here = min(_timed(lambda: render_pdf(html, title), quick=0)[0]
-                   for _ in range(TERTIAL_REPEATS))
-    pdf_worker = min(_timed(lambda: pdfworker.start_pdf(html, title, str(templates_dir()),
-                                                        render_pdf)(), quick=0)[0]
-                     for _ in range(TERTIAL_REPEATS))
-    pdf_s = min(pdf_here, pdf_worker)
+    # The build and its parts in turns, best of the same number of runs for each; the PDF as fast
+    # as this machine lays it out: here, or in the warm worker the report uses.
+    timings = _in_turns({"build": cold_build, "read": read_every_file, "pdf here": pdf_here,
+                         "pdf worker": pdf_worker}, TERTIAL_REPEATS)
+    for _, outcome in timings.values():
+        if isinstance(outcome, Exception):
+            raise outcome
+    wall_s, read_s = timings["build"][0], timings["read"][0]
+    pdf_here_s, pdf_worker_s = timings["pdf here"][0], timings["pdf worker"][0]
+    result = build(promise_file, inbox, out, PERIOD, state)  # the last cold build, kept
+    pdf_s = min(pdf_here_s, pdf_worker_s)
     parts = read_s + pdf_s
     rows_total = sum(s["rows_accepted"] + s["rows_rejected"]
                      for s in result.figures["sources"].values())
@@ -583,7 +632,7 @@ def bench_tertial(inbox: Path, work: Path, promise_file: Path, promise: Any,
              note=f"{len(files)} files, {_n(rows_total)} rows"),
         _row("tertial", "  unavoidable: read_sheets of every file", read_s, "s"),
         _row("tertial", "  unavoidable: render_pdf of the report", pdf_s, "s",
-             note=f"best of here {pdf_here:.2f} s and in the PDF worker {pdf_worker:.2f} s"),
+             note=f"best of here {pdf_here_s:.2f} s and in the PDF worker {pdf_worker_s:.2f} s"),
         _row("tertial", "  the rest (validate, reconcile, HTML, CSV, glue)", wall_s - parts, "s"),
         _row("tertial", "whole run / unavoidable parts", wall_s / parts, "×", target=("<=", 1.3)),
     ]
