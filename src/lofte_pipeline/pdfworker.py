@@ -10,6 +10,7 @@ the parent instead, which also raises WeasyPrint's own error where there is one.
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 import os
 import pickle
@@ -124,6 +125,7 @@ def _serve() -> None:
         except Exception as exc:  # noqa: BLE001  (the parent renders again and raises it)
             answer = ("error", repr(exc), [])
         _send_message(answers, answer)
+        gc.collect()  # what the layout left, while the parent is busy with the answer
 
 
 if __name__ == "__main__":
