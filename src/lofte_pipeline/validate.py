@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -207,16 +209,23 @@ class SheetBody:
 
 def _grid_columns(bodies: list[SheetBody]) -> dict[str, pl.Series]:
     """The canonical columns of fastexcel sheets, one after another; kinds inferred once each."""
-    columns: dict[str, pl.Series] = {}
-    for name in CANONICAL_COLUMNS:
+    def texts_of(name: str) -> pl.Series:
         texts = []
         for body in bodies:
             index, grid = body.header.columns.get(name), body.sheet.grid
             if index is not None and index < grid.width:
                 texts.append(grid.to_series(index).slice(body.start).cast(pl.String))
             else:
-                texts.append(pl.Series([None] * body.height, dtype=pl.String))
-        columns[f"{name}:t"], columns[f"{name}:k"] = cells.infer_kinds(pl.concat(texts))
+                texts.append(pl.repeat(None, body.height, dtype=pl.String, eager=True))
+        return pl.concat(texts)
+
+    # Column by column on every core: polars lets go of the GIL while it scans the text.
+    with ThreadPoolExecutor(min(len(CANONICAL_COLUMNS), os.cpu_count() or 1)) as pool:
+        inferred = list(pool.map(lambda name: cells.infer_kinds(texts_of(name)),
+                                 CANONICAL_COLUMNS))
+    columns: dict[str, pl.Series] = {}
+    for name, (text, kind) in zip(CANONICAL_COLUMNS, inferred, strict=True):
+        columns[f"{name}:t"], columns[f"{name}:k"] = text, kind
     return columns
 
 
@@ -270,7 +279,7 @@ def validate_bodies(bodies: list[SheetBody], promise: Promise) -> BatchResult:
     """
     frame = _body_frame(bodies)
     frame = frame.with_columns(
-        cells.is_blank(frame[f"{name}:t"], frame[f"{name}:k"]).alias(f"{name}:blank")
+        cells.blank_expr(pl.col(f"{name}:t"), pl.col(f"{name}:k")).alias(f"{name}:blank")
         for name in CANONICAL_COLUMNS)
     frame = frame.filter(~(pl.col("Datum:blank") & pl.col("Aktivitet:blank")))  # blank, 'Summa'
 
