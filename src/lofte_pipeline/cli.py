@@ -9,7 +9,6 @@ from pathlib import Path
 
 from .errors import LofteError
 from .messages import message
-from .promise import bundled_promise_path
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -71,18 +70,20 @@ def _report(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .errors import UnreadableFileError
-    from .intake import check_file
-    from .promise import load_promise
+    from .isolation import IsolatedReader
 
-    promise = load_promise(args.promise)
-    promise.source(args.source)
     path = Path(args.file)
     if not path.is_file():
         raise LofteError(message("kommando.fil_saknas", path=path))
-    from .isolation import IsolatedReader
-
     try:
         with IsolatedReader() as reader:
+            # The child reads the file while this process loads pandas and the promise.
+            reader.prefetch(path)
+            from .intake import check_file
+            from .promise import load_promise
+
+            promise = load_promise(args.promise)
+            promise.source(args.source)
             result = check_file(path, promise, args.source, reader=reader)
     except UnreadableFileError as exc:
         if args.format == "json":
@@ -173,10 +174,11 @@ def _new_promise(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from .demo import write_demo_inbox
     from .period import tertials
-    from .promise import load_promise
+    from .promise import bundled_promise_path, load_promise
     from .report import build_report
 
     out = Path(args.out)
+    args.promise = args.promise or str(bundled_promise_path())
     promise = load_promise(args.promise)
     inbox = out / "inkorg"
     written = write_demo_inbox(promise, inbox, seed=args.seed)
@@ -244,7 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="skriv en demoinkorg och alla tre tertialrapporter")
     demo.add_argument("--out", default="demo-output", help="mapp för inkorg och rapporter")
-    demo.add_argument("--promise", default=str(bundled_promise_path()), help="löftesfilen")
+    demo.add_argument("--promise", default=None,
+                      help="löftesfilen (utan: Strängnäs 2019, som följer med)")
     demo.add_argument("--seed", type=int, default=2019, help="slumpfrö för demodata")
     demo.set_defaults(run=_demo)
 
