@@ -202,6 +202,10 @@ def _unique_names(field: str, keysets: list[set[str]], names: list[str]) -> None
             owner[key] = names[i]
 
 
+# libyaml's parser with the same safe constructor: a promise file parses ten times faster.
+_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_promise(path: str | Path) -> Promise:
     """Read and validate a promise file; any problem raises PromiseFileError naming the field."""
     path = Path(path)
@@ -213,9 +217,13 @@ def load_promise(path: str | Path) -> Promise:
         raise PromiseFileError(message("loftesfil.kan_inte_lasas", path=path,
                                        reason=exc.strerror)) from None
     try:
-        data = yaml.safe_load(raw_bytes)
-    except yaml.YAMLError as exc:
-        raise PromiseFileError(message("loftesfil.inte_yaml", name=path.name, error=exc)) from None
+        data = yaml.load(raw_bytes, Loader=_FAST_SAFE_LOADER)  # noqa: S506  (a safe loader)
+    except yaml.YAMLError:
+        try:  # the pure-Python loader's message quotes the line with the mistake
+            data = yaml.safe_load(raw_bytes)
+        except yaml.YAMLError as exc:
+            raise PromiseFileError(message("loftesfil.inte_yaml", name=path.name,
+                                           error=exc)) from None
     if not isinstance(data, dict):
         raise PromiseFileError(message("loftesfil.inte_mappning", name=path.name))
     return parse_promise(data, path.name)
