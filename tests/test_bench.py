@@ -59,6 +59,11 @@ def test_synthetic_promises_are_valid_and_distinct(tmp_path, promise_file):
     assert all(len(list(inbox.rglob("*.xlsx"))) == 2 for _, inbox in pairs)
 
 
+# The report reads on both cores and lays out its PDF beside its other work, while the parts are
+# timed one after another: on a tiny workload the whole can take less than their sum.
+TERTIAL_REST = "  the rest (validate, reconcile, HTML, CSV, glue)"
+
+
 @pytest.mark.slow  # a dozen real PDFs and a few fresh processes: about a minute
 def test_tiny_benchmark_prints_every_row_with_numbers(tmp_path, capsys):
     rows = bench.run_benchmark(tmp_path, scale=0.002)
@@ -69,7 +74,8 @@ def test_tiny_benchmark_prints_every_row_with_numbers(tmp_path, capsys):
             assert row["metric"] in OPTIONAL_FLOORS, row
             continue
         assert isinstance(row["value"], float) and math.isfinite(row["value"]), row
-        assert row["value"] >= 0, row
+        if row["metric"] != TERTIAL_REST:  # whole minus parts: below zero when overlap wins
+            assert row["value"] >= 0, row
         if row["target"]:
             assert row["status"] in {"PASS", "MISS"}, row
     for workload, metrics in EXPECTED.items():
