@@ -211,5 +211,7 @@ def test_the_pdf_is_laid_out_without_the_cyclic_collector_and_leaves_it_as_it_wa
             gc.enable()
     finally:
         gc.callbacks.remove(count)
-    assert during_layout == [], during_layout
+    # At most the one pass the collector makes once it is back on, over what the layout left
+    # (when the first allocation after render_pdf turns it back on); unpaused, about seventeen.
+    assert len(during_layout) <= 1, during_layout
     assert PdfReader(io.BytesIO(pdf)).pages
