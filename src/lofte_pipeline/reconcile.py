@@ -53,7 +53,7 @@ def activity_keys(rows: pd.DataFrame, promise: Promise,
     than joined strings, so grouping and sorting many rows stays cheap.
     """
     one_per_place = {a.label for a in promise.activities if a.one_per_place}
-    place_key = fold_series(rows["place"]).astype(object)
+    place_key = fold_series(rows["place"])
     per_place = (rows["activity"].isin(one_per_place) & (place_key != "")).to_numpy()
     parts = [sorted_codes(rows["activity"]),
              np.where(per_place, -1, sorted_codes(rows["date"]) if day_codes is None
@@ -69,6 +69,16 @@ def activity_keys(rows: pd.DataFrame, promise: Promise,
 def sorted_codes(values: pd.Series) -> np.ndarray:
     """An integer per value that sorts as the values do (equal values, equal codes)."""
     return pd.factorize(values, sort=True)[0].astype(np.int64)
+
+
+def stable_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The positions of sort_values(columns, kind="stable"): missing values last, ties as they
+    come; from one factorisation per column, not pandas' comparisons of object columns."""
+    keys = []
+    for column in reversed(columns):
+        codes, uniques = pd.factorize(frame[column], sort=True)
+        keys.append(np.where(codes < 0, len(uniques), codes))
+    return np.lexsort(keys) if keys else np.arange(len(frame))
 
 
 def day_numbers(days: pd.Series) -> np.ndarray:
@@ -108,12 +118,12 @@ def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tu
             if len(kept) else np.zeros(0, dtype=np.int64))
     joined = {b: ";".join(n for i, n in enumerate(source_names) if b >> i & 1)
               for b in np.unique(bits).tolist()}
-    activities = rows.iloc[first][["date", "activity", "target", "district", "place"]]
+    activities = rows[["date", "activity", "target", "district", "place"]].iloc[first]
     activities = activities.assign(
         sources=pd.Series([joined[b] for b in bits.tolist()], index=activities.index,
                           dtype=object),
         reports=sizes.astype(np.int64), group=np.arange(len(first)))
-    activities = activities.sort_values(["date", "activity", "district", "place"], kind="stable")
+    activities = activities.iloc[stable_order(activities, ["date", "activity", "district", "place"])]
     number_of_group = np.empty(len(first), dtype=np.int64)
     number_of_group[activities["group"].to_numpy()] = np.arange(1, len(first) + 1)
     activities = activities.drop(columns="group")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import pandas as pd
 
 _SPACES = re.compile(r"\s+")
@@ -26,9 +27,11 @@ def fold_compact(value: object) -> str:
 
 
 def fold_series(values: pd.Series) -> pd.Series:
-    """Vectorised fold over unique values (logs repeat the same few names thousands of times)."""
-    codes, uniques = pd.factorize(values.astype("string").fillna(""), sort=False)
-    folded = [fold(u) for u in uniques]
-    if not folded:
-        return pd.Series([""] * len(values), index=values.index, dtype="string")
-    return pd.Series(pd.array(folded, dtype="string")[codes], index=values.index)
+    """Vectorised fold over distinct values (logs repeat the same few names thousands of times);
+    '' for a missing value. Plain object values: numpy takes them in C, pandas' own string
+    dtype (without pyarrow) in a Python loop."""
+    codes, uniques = pd.factorize(values.astype(object), sort=False)
+    if not all(isinstance(u, str) for u in uniques):  # 1 and 1.0 are one key, but not one text
+        codes, uniques = pd.factorize(values.astype("string"), sort=False)
+    folded = np.array([fold(u) for u in uniques] + [""], dtype=object)
+    return pd.Series(folded[codes], index=values.index, dtype=object)
