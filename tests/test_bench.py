@@ -12,11 +12,13 @@ import pytest
 
 from lofte_pipeline import bench
 
-OPTIONAL_FLOORS = {"floor fastexcel load_sheet", "floor polars.read_excel"}
+OPTIONAL_FLOORS = {"floor fastexcel load_sheet to_polars", "floor polars.read_excel"}
 EXPECTED = {
     "ingest": ["pipeline check_file (read + validate)", "baseline pandas.read_excel(engine=openpyxl)",
                "pipeline / openpyxl baseline", "floor pandas.read_excel(engine=calamine)",
-               *sorted(OPTIONAL_FLOORS), "fastest floor / pipeline"],
+               *sorted(OPTIONAL_FLOORS), "fastest floor / pipeline",
+               "fastexcel load_sheet, parse only (not a floor: no frame yet)",
+               "parse only / pipeline"],
     "check": ["lofte check process (100k-row workbook)",
               "baseline process pandas.read_excel(openpyxl)",
               "baseline process / lofte check process"],
@@ -97,6 +99,14 @@ def test_main_runs_one_workload_and_prints_the_table(tmp_path, capsys):
     assert "pipeline / openpyxl baseline" in printed
     assert "≥ 15" in printed
     assert "tertial" not in printed.split("\n", 1)[1]
+
+
+def test_turns_run_the_preparation_before_every_call():
+    seen = []
+    timings = bench._in_turns({"a": lambda: seen.append("a") or 1, "b": lambda: seen.append("b")},
+                              2, before=lambda: seen.append("before"))
+    assert seen == ["before", "a", "before", "b"] * 2
+    assert timings["a"][1] == 1 and timings["a"][0] >= 0
 
 
 def test_unknown_workload_is_refused(tmp_path):

@@ -6,7 +6,7 @@ import pytest
 
 from hostile import far_cell_workbook
 from lofte_pipeline.errors import UnreadableFileError
-from lofte_pipeline.isolation import IsolatedReader
+from lofte_pipeline.isolation import IsolatedReader, _send_message
 from workbooks import HEADER, row, write_xlsx
 
 
@@ -40,6 +40,17 @@ def test_a_file_read_ahead_that_kills_the_reader_is_rejected_and_the_next_is_rea
         with pytest.raises(UnreadableFileError, match="mer minne än ett kalkylark"):
             reader.read(bomb, display_name="jatteblad.xlsx", then=(good, "bra.xlsx"))
         assert districts(reader.read(good, display_name="bra.xlsx")) == ["Härad"]
+
+
+def test_a_reader_that_died_under_a_request_is_closed_and_a_fresh_one_reads(tmp_path):
+    a = logbook(tmp_path / "a.xlsx", "Härad")
+    with IsolatedReader() as reader:
+        reader.child.kill()
+        reader.child.wait()
+        with pytest.raises(BrokenPipeError):  # as when it dies between a check and a send
+            _send_message(reader.child.stdin, (str(a), None, "a.xlsx"))
+        reader.close()  # the request left in the pipe's buffer is dropped, not raised
+        assert districts(reader.read(a, display_name="a.xlsx")) == ["Härad"]
 
 
 def test_a_pool_reads_files_in_order_on_several_children_and_survives_a_hostile_one(tmp_path):

@@ -37,3 +37,21 @@ def test_a_worker_that_dies_leaves_the_pdf_to_this_process():
     worker.child.kill()
     assert pending() == render_pdf(HTML, "Prov")
     assert calls == ["Prov"] and worker not in pdfworker._warm
+
+
+def test_settling_waits_for_a_warm_worker_and_keeps_it():
+    pdfworker.start_pdf(HTML, "Prov", str(templates_dir()), render_pdf)()
+    [worker] = pdfworker._warm
+    pdfworker.settle_warm_workers()  # answered only after the collection that follows a PDF
+    assert pdfworker._warm == [worker] and worker.alive()
+    assert pdfworker.start_pdf(HTML, "Prov", str(templates_dir()), render_pdf)() == render_pdf(
+        HTML, "Prov")
+
+
+def test_settling_drops_a_worker_that_died():
+    pdfworker.prepare()
+    [worker] = pdfworker._warm
+    worker.child.kill()
+    worker.child.wait()
+    pdfworker.settle_warm_workers()
+    assert worker not in pdfworker._warm

@@ -54,7 +54,10 @@ class IsolatedReader:
             if self.child.poll() is None:
                 self.child.kill()
             self.child.wait()
-            self.child.stdin.close()  # type: ignore[union-attr]
+            try:
+                self.child.stdin.close()  # type: ignore[union-attr]
+            except BrokenPipeError:  # what a failed send left buffered cannot reach it now
+                pass
             self.child.stdout.close()  # type: ignore[union-attr]
             self.child = None
 

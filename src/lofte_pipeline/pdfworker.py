@@ -23,6 +23,7 @@ from .isolation import _next_request, _receive, _send_message
 
 TIME_LIMIT_SECONDS = 600.0
 MAX_WARM_WORKERS = 2
+PING = "ping"
 
 
 class PdfWorker:
@@ -46,11 +47,19 @@ class PdfWorker:
             logging.getLogger(name).log(level, "%s", text)
         return payload  # type: ignore[return-value]
 
+    def ping(self) -> None:
+        """Return once the child has answered everything before, its collection included."""
+        _send_message(self.child.stdin, PING)
+        self.receive()
+
     def close(self) -> None:
         if self.alive():
             self.child.kill()
         self.child.wait()
-        self.child.stdin.close()  # type: ignore[union-attr]
+        try:
+            self.child.stdin.close()  # type: ignore[union-attr]
+        except BrokenPipeError:  # what a failed send left buffered cannot reach a dead child
+            pass
         self.child.stdout.close()  # type: ignore[union-attr]
 
 
@@ -94,6 +103,25 @@ def start_pdf(html: str, title: str, base_url: str,
     return result
 
 
+def settle_warm_workers() -> None:
+    """Wait until every warm worker is idle: a timing that starts now does not share the
+    machine with the collection a worker makes after its last PDF."""
+    with _warm_lock:
+        workers = list(_warm)
+        _warm.clear()  # nobody else gets one while it is asked
+    for worker in workers:
+        try:
+            worker.ping()
+        except (OSError, EOFError, TimeoutError, RuntimeError, pickle.UnpicklingError):
+            worker.close()
+            continue
+        with _warm_lock:
+            if len(_warm) < MAX_WARM_WORKERS:
+                _warm.append(worker)
+                continue
+        worker.close()
+
+
 def close_warm_workers() -> None:
     with _warm_lock:
         workers = list(_warm)
@@ -117,6 +145,9 @@ def _serve() -> None:
     logging.getLogger("weasyprint").addHandler(collect)
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
     while (request := _next_request(requests)) is not None:
+        if request == PING:
+            _send_message(answers, ("ok", b"", []))
+            continue
         html, title, base_url = request
         records.clear()
         try:
