@@ -51,14 +51,7 @@ class IsolatedReader:
         ahead that nobody will ask for now, or its own start-up)."""
         if self.child is not None:
             self._ahead = None
-            if self.child.poll() is None:
-                self.child.kill()
-            self.child.wait()
-            try:
-                self.child.stdin.close()  # type: ignore[union-attr]
-            except BrokenPipeError:  # what a failed send left buffered cannot reach it now
-                pass
-            self.child.stdout.close()  # type: ignore[union-attr]
+            stop_child(self.child)
             self.child = None
 
     def _start(self) -> subprocess.Popen[bytes]:
@@ -218,6 +211,18 @@ def _forget_warm_readers() -> None:
 
 atexit.register(close_warm_readers)
 os.register_at_fork(after_in_child=_forget_warm_readers)
+
+
+def stop_child(child: subprocess.Popen[bytes]) -> None:
+    """Kill a child (if it still runs), reap it and close both pipes."""
+    if child.poll() is None:
+        child.kill()
+    child.wait()
+    try:
+        child.stdin.close()  # type: ignore[union-attr]
+    except BrokenPipeError:  # what a failed send left buffered cannot reach it now
+        pass
+    child.stdout.close()  # type: ignore[union-attr]
 
 
 def _send_message(stream, payload: object) -> None:  # noqa: ANN001

@@ -19,11 +19,13 @@ import sys
 import threading
 from collections.abc import Callable
 
-from .isolation import _next_request, _receive, _send_message
+from .isolation import _next_request, _receive, _send_message, stop_child
 
 TIME_LIMIT_SECONDS = 600.0
 MAX_WARM_WORKERS = 2
 PING = "ping"
+# How a worker fails: dead, too slow, or garbled; the PDF is then laid out in this process.
+WORKER_FAILURES = (OSError, EOFError, TimeoutError, RuntimeError, pickle.UnpicklingError)
 
 
 class PdfWorker:
@@ -53,14 +55,7 @@ class PdfWorker:
         self.receive()
 
     def close(self) -> None:
-        if self.alive():
-            self.child.kill()
-        self.child.wait()
-        try:
-            self.child.stdin.close()  # type: ignore[union-attr]
-        except BrokenPipeError:  # what a failed send left buffered cannot reach a dead child
-            pass
-        self.child.stdout.close()  # type: ignore[union-attr]
+        stop_child(self.child)
 
 
 _warm: list[PdfWorker] = []
@@ -90,17 +85,22 @@ def start_pdf(html: str, title: str, base_url: str,
     def result() -> bytes:
         try:
             data = worker.receive()
-        except (OSError, EOFError, TimeoutError, RuntimeError, pickle.UnpicklingError):
+        except WORKER_FAILURES:
             worker.close()
             return render_here(html, title)
-        with _warm_lock:
-            if len(_warm) < MAX_WARM_WORKERS:
-                _warm.append(worker)
-                return data
-        worker.close()
+        _keep_warm(worker)
         return data
 
     return result
+
+
+def _keep_warm(worker: PdfWorker) -> None:
+    """Back among the warm workers for the next PDF, or closed when enough are warm."""
+    with _warm_lock:
+        if len(_warm) < MAX_WARM_WORKERS:
+            _warm.append(worker)
+            return
+    worker.close()
 
 
 def settle_warm_workers() -> None:
@@ -112,14 +112,10 @@ def settle_warm_workers() -> None:
     for worker in workers:
         try:
             worker.ping()
-        except (OSError, EOFError, TimeoutError, RuntimeError, pickle.UnpicklingError):
+        except WORKER_FAILURES:
             worker.close()
             continue
-        with _warm_lock:
-            if len(_warm) < MAX_WARM_WORKERS:
-                _warm.append(worker)
-                continue
-        worker.close()
+        _keep_warm(worker)
 
 
 def close_warm_workers() -> None:

@@ -78,7 +78,7 @@ def stable_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     for column in reversed(columns):
         codes, uniques = pd.factorize(frame[column], sort=True)
         keys.append(np.where(codes < 0, len(uniques), codes))
-    return np.lexsort(keys) if keys else np.arange(len(frame))
+    return np.lexsort(keys)
 
 
 def day_numbers(days: pd.Series) -> np.ndarray:
