@@ -1,74 +1,56 @@
-"""Parsed files keyed on content: an unchanged file is never parsed twice.
+"""Checked files keyed on content: an unchanged file is never read twice by the same code.
 
-The key is the file's sha256, its source, the promise file's hash and the program version, so a
-changed vocabulary or a new release re-parses. Entries are written atomically.
+The key is the file's sha256, its source, the promise file's hash and a fingerprint of the code and
+templates that check files, so a changed vocabulary or any change to the program reads again.
+Entries are JSON (rows.encode_outcome), never pickle: the cache folder sits on the shared folder
+by default, and whatever is found there is data, checked before it is used. An unreadable or
+foreign entry is ignored and rebuilt.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
-import os
-import pickle
-import tempfile
+from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .validate import FileValidation
+from .fsio import write_atomic
+from .messages import templates_dir
+from .rows import Outcome, decode_outcome, encode_outcome
+
+MAX_ENTRY_BYTES = 512 * 1024**2
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 over the package's own files and its templates: what made a cached result."""
+    digest = hashlib.sha256()
+    for root in (Path(__file__).resolve().parent, templates_dir()):
+        for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
+            digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class ParseCache:
-    """With `deferred`, put() only queues an entry and flush() writes the queue: a report writes
-    its cache while its PDF is laid out, not before."""
-
-    def __init__(self, folder: Path, promise_sha256: str, deferred: bool = False) -> None:
+    def __init__(self, folder: Path, promise_sha256: str, code: str | None = None) -> None:
         self.folder = Path(folder)
         self.promise_sha256 = promise_sha256
-        self.deferred = deferred
-        self._queued: dict[Path, FileValidation | str] = {}
+        self.code = code or code_fingerprint()
 
-    def _path(self, file_sha256: str, source: str) -> Path:
+    def path(self, file_sha256: str, source: str) -> Path:
         key = hashlib.sha256(
-            f"{file_sha256}|{source}|{self.promise_sha256}|{__version__}".encode()).hexdigest()
-        return self.folder / key[:2] / f"{key}.pickle"
+            f"{file_sha256}|{source}|{self.promise_sha256}|{self.code}".encode()).hexdigest()
+        return self.folder / key[:2] / f"{key}.json"
 
-    def get(self, file_sha256: str, source: str, name: str) -> FileValidation | str | None:
-        """The cached validation, or the reason the file was unreadable, or None if unseen."""
-        path = self._path(file_sha256, source)
-        if path in self._queued:
-            result = copy.copy(self._queued[path])
-        else:
-            try:
-                with path.open("rb") as handle:
-                    result = pickle.load(handle)  # our own files, never staff input
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                return None
-        if isinstance(result, FileValidation):
-            result.accepted = result.accepted.assign(file=name)
-            result.rejected = result.rejected.assign(file=name)
-            result.findings = result.findings.assign(file=name)
-        return result
+    def get(self, file_sha256: str, source: str) -> Outcome | None:
+        """The file's checked rows or why it is unusable; None when unseen (or the entry is
+        not one of ours)."""
+        try:
+            with self.path(file_sha256, source).open("rb") as handle:
+                data = handle.read(MAX_ENTRY_BYTES + 1)
+            return decode_outcome(data) if len(data) <= MAX_ENTRY_BYTES else None
+        except (OSError, ValueError):
+            return None
 
-    def has(self, file_sha256: str, source: str) -> bool:
-        path = self._path(file_sha256, source)
-        return path in self._queued or path.exists()
-
-    def put(self, file_sha256: str, source: str, result: FileValidation | str) -> None:
-        path = self._path(file_sha256, source)
-        if self.deferred:
-            self._queued[path] = result
-        else:
-            self._write(path, result)
-
-    def flush(self) -> None:
-        while self._queued:
-            path = next(iter(self._queued))
-            self._write(path, self._queued.pop(path))
-
-    @staticmethod
-    def _write(path: Path, result: FileValidation | str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
+    def put(self, file_sha256: str, source: str, outcome: Outcome) -> None:
+        write_atomic(self.path(file_sha256, source), encode_outcome(outcome))

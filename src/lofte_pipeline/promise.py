@@ -17,9 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import PromiseFileError
 from .messages import has_message, message
 from .text import fold
+from .validate import CANONICAL_COLUMNS
 
-CANONICAL_COLUMNS = ("Datum", "Aktivitet", "Kommundel", "Plats", "Antal", "Kommentar")
-REQUIRED_COLUMNS = ("Datum", "Aktivitet", "Kommundel")
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, Field(min_length=1)]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 _SPACES = re.compile(r"\s+")
 
@@ -29,7 +30,11 @@ def fold_compact(value: object) -> str:
 def fold_series(values: pd.Series) -> pd.Series:
     """Vectorised fold over distinct values (logs repeat the same few names thousands of times);
     '' for a missing value. Plain object values: numpy takes them in C, pandas' own string
-    dtype (without pyarrow) in a Python loop."""
+    dtype (without pyarrow) in a Python loop. pandas is imported here, not with the module:
+    the reader child folds names without it."""
+    import numpy as np
+    import pandas as pd
+
     codes, uniques = pd.factorize(values.astype(object), sort=False)
     if not all(isinstance(u, str) for u in uniques):  # 1 and 1.0 are one key, but not one text
         codes, uniques = pd.factorize(values.astype("string"), sort=False)

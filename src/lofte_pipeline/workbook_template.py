@@ -12,7 +12,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from .messages import message
-from .promise import CANONICAL_COLUMNS, REQUIRED_COLUMNS, Promise
+from .promise import Promise
+from .validate import CANONICAL_COLUMNS, REQUIRED_COLUMNS
 
 LOG_ROWS = 2000
 WIDTHS = {"Datum": 13, "Aktivitet": 44, "Kommundel": 22, "Plats": 32, "Antal": 9, "Kommentar": 40}
