@@ -92,6 +92,55 @@ def test_the_order_rows_arrive_in_changes_nothing(promise):
     assert first.targets == second.targets
 
 
+AREA = "Nytt grannsamverkansområde"
+
+
+def test_the_earliest_report_of_an_activity_defines_it(promise):
+    frame = rows(promise, ("2019-04-20", AREA, "Härad", "Grannsamverkan Ekbacken", "kommunen"),
+                 ("2019-04-10", AREA, "Strängnäs", "grannsamverkan ekbacken ", "polisen"),
+                 ("2019-04-10", AREA, "Mariefred", "GRANNSAMVERKAN EKBACKEN", "kommunen"))
+    activity = reconcile(frame, promise, T2).activities.iloc[0].to_dict()
+    assert activity == {"activity_no": 1, "date": dt.date(2019, 4, 10), "activity": AREA,
+                        "target": "nya-grannsamverkansomraden", "district": "Mariefred",
+                        "place": "GRANNSAMVERKAN EKBACKEN", "sources": "kommunen;polisen",
+                        "reports": 3}  # same day: kommunen before polisen
+
+
+def test_a_new_area_first_reported_after_the_period_is_left_for_later_reports(promise):
+    frame = rows(promise, ("2019-05-02", AREA, "Härad", "Ekbacken"),
+                 ("2019-04-10", AREA, "Härad", "Tallåsen"))
+    assert list(reconcile(frame, promise, T1).activities["place"]) == ["Tallåsen"]
+
+
+def test_a_new_area_without_a_place_is_one_per_day_and_district(promise):
+    frame = rows(promise, ("2019-03-01", AREA, "Härad"), ("2019-03-01", AREA, "Härad", " "),
+                 ("2019-03-02", AREA, "Härad"), ("2019-03-01", AREA, "Mariefred"))
+    assert list(reconcile(frame, promise, T1).activities["reports"]) == [2, 1, 1]
+
+
+def test_activities_are_numbered_by_date_activity_district_and_place(promise):
+    frame = rows(promise, ("2019-03-02", WALK, "Härad", "Torget"),
+                 ("2019-03-01", WALK, "Mariefred", "Torget"),
+                 ("2019-03-01", WALK, "Härad", "Torget"),
+                 ("2019-03-01", WALK, "Härad", "Kyrkan"),
+                 ("2019-03-01", MOPEDS, "Härad", "Torget"))
+    activities = reconcile(frame, promise, T1).activities
+    assert activities[["activity_no", "activity", "district", "place"]].values.tolist() == [
+        [1, MOPEDS, "Härad", "Torget"], [2, WALK, "Härad", "Kyrkan"], [3, WALK, "Härad", "Torget"],
+        [4, WALK, "Mariefred", "Torget"], [5, WALK, "Härad", "Torget"]]
+
+
+def test_rows_come_back_activity_by_activity_in_the_order_they_were_reported(promise):
+    frame = rows(promise, ("2019-03-05", WALK, "Härad", "Torget", "polisen"),
+                 ("2019-03-01", MOPEDS, "Härad", "", "polisen"),
+                 ("2019-03-05", WALK, "Härad", "torget", "kommunen"),
+                 ("2019-06-01", MOPEDS, "Härad", "", "kommunen"))  # after T1: not counted
+    result = reconcile(frame, promise, T1)
+    assert result.rows[["activity_no", "source", "row", "place"]].values.tolist() == [
+        [1, "polisen", 3, ""], [2, "kommunen", 4, "torget"], [2, "polisen", 2, "Torget"]]
+    assert list(result.activities["sources"]) == ["polisen", "kommunen;polisen"]
+
+
 # --- status rules ---------------------------------------------------------------------------
 
 MOPEDS = "Riktad insats trimmade mopeder"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
 from .period import Period
@@ -16,6 +16,8 @@ from .text import fold_series
 Status = Literal["achieved", "on_track", "behind", "missed", "reported"]
 ACTIVITY_COLUMNS = ["activity_no", "date", "activity", "target", "district", "place", "sources",
                     "reports"]
+ORIGIN = ["source", "file", "sheet", "row"]  # where a row was reported, in reading order
+IDENTITY = ["same_activity", "same_date", "same_district", "same_place"]
 
 
 @dataclass
@@ -44,99 +46,52 @@ class Reconciliation:
     district_matrix: pd.DataFrame  # activity label x district -> distinct activities to date
 
 
-def activity_keys(rows: pd.DataFrame, promise: Promise,
-                  day_codes: np.ndarray | None = None) -> np.ndarray:
-    """The identity of the activity each row reports, as one integer per row.
-
-    Same type, date, district and place is the same activity whoever reported it; a new area
-    (one_per_place) is the same area whenever it was reported. Built from integer codes rather
-    than joined strings, so grouping and sorting many rows stays cheap.
-    """
-    one_per_place = {a.label for a in promise.activities if a.one_per_place}
-    place_key = fold_series(rows["place"])
-    per_place = (rows["activity"].isin(one_per_place) & (place_key != "")).to_numpy()
-    parts = [sorted_codes(rows["activity"]),
-             np.where(per_place, -1, sorted_codes(rows["date"]) if day_codes is None
-                      else day_codes),
-             np.where(per_place, -1, sorted_codes(rows["district"])),
-             sorted_codes(place_key)]
-    key = np.zeros(len(rows), dtype=np.int64)
-    for part in parts:  # mixed radix: each part's codes lie in -1 .. its size - 1
-        key = key * (int(part.max(initial=0)) + 2) + (part + 1)
-    return key
-
-
-def sorted_codes(values: pd.Series) -> np.ndarray:
-    """An integer per value that sorts as the values do (equal values, equal codes)."""
-    return pd.factorize(values, sort=True)[0].astype(np.int64)
-
-
-def stable_order(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """The positions of sort_values(columns, kind="stable"): missing values last, ties as they
-    come; from one factorisation per column, not pandas' comparisons of object columns."""
-    keys = []
-    for column in reversed(columns):
-        codes, uniques = pd.factorize(frame[column], sort=True)
-        keys.append(np.where(codes < 0, len(uniques), codes))
-    return np.lexsort(keys)
-
-
-def day_numbers(days: pd.Series) -> np.ndarray:
-    """The dates as numpy days, converting each distinct date once."""
-    codes, uniques = pd.factorize(days, sort=False)
-    return np.array(list(uniques), dtype="datetime64[D]")[codes]
+def identity(rows: pd.DataFrame, promise: Promise) -> pd.DataFrame:
+    """The activity each row reports (IDENTITY columns): same type, date, district and place is
+    one activity whoever reported it; a new area (one_per_place) is one area whenever and in
+    whichever district it was reported, so its date and district are left out."""
+    place = fold_series(rows["place"])
+    new_area = rows["activity"].isin({a.label for a in promise.activities if a.one_per_place})
+    new_area &= place != ""
+    return pd.DataFrame({"same_activity": rows["activity"],
+                         "same_date": rows["date"].where(~new_area, None),
+                         "same_district": rows["district"].where(~new_area, None),
+                         "same_place": place}, index=rows.index)
 
 
 def iso_dates(days: pd.Series) -> pd.Series:
-    """'2019-05-02' for each date, formatting each distinct day once (a year has 365)."""
-    codes, uniques = pd.factorize(days, sort=False)
-    texts = np.array([d.isoformat() for d in uniques] + [""], dtype=object)
-    return pd.Series(texts[codes], index=days.index, dtype=object)
+    """'2019-05-02' for each date and '' for a missing one: how dates are written in the CSVs."""
+    return pd.Series(["" if pd.isna(d) else d.isoformat() for d in days], index=days.index,
+                     dtype=object)
 
 
 def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tuple[pd.DataFrame,
                                                                                     pd.DataFrame]:
-    """Collapse rows into activities dated on or before `until`, each credited to every source."""
+    """Collapse rows into activities dated on or before `until`, each credited to every source.
+    The result does not depend on the order the rows come in: the earliest report of an activity
+    (by date, then by ORIGIN) defines its date, district, place and target."""
     if rows.empty:
         return (pd.DataFrame(columns=ACTIVITY_COLUMNS),
                 rows.assign(activity_no=pd.Series(dtype="int64")))
-    day = sorted_codes(rows["date"])
-    key = activity_keys(rows, promise, day)
-    source, source_names = pd.factorize(rows["source"], sort=True)
-    origin = [source, sorted_codes(rows["file"]), sorted_codes(rows["sheet"]),
-              rows["row"].to_numpy()]
-    # Order-independent: the earliest report of an activity defines its date, district and place.
-    # Positions only (two takes of the frame at the end): activities are runs of equal keys.
-    order = np.lexsort([*reversed(origin), day, key])
-    first = _group_starts(key[order])
-    in_time = rows["date"].to_numpy()[order[first]] <= until
-    sizes = np.diff(np.r_[first, len(order)])
-    kept = order[np.repeat(in_time, sizes)]  # original positions, activity by activity
-    first, sizes = order[first[in_time]], sizes[in_time]
-    # An activity's sources: one bit per source (there are few), joined once per combination.
-    bits = (np.bitwise_or.reduceat(np.left_shift(1, source[kept]), np.r_[0, np.cumsum(sizes)[:-1]])
-            if len(kept) else np.zeros(0, dtype=np.int64))
-    joined = {b: ";".join(n for i, n in enumerate(source_names) if b >> i & 1)
-              for b in np.unique(bits).tolist()}
-    activities = rows[["date", "activity", "target", "district", "place"]].iloc[first]
-    activities = activities.assign(
-        sources=pd.Series([joined[b] for b in bits.tolist()], index=activities.index,
-                          dtype=object),
-        reports=sizes.astype(np.int64), group=np.arange(len(first)))
-    activities = activities.iloc[stable_order(activities, ["date", "activity", "district", "place"])]
-    number_of_group = np.empty(len(first), dtype=np.int64)
-    number_of_group[activities["group"].to_numpy()] = np.arange(1, len(first) + 1)
-    activities = activities.drop(columns="group")
-    activities.insert(0, "activity_no", range(1, len(activities) + 1))
-    numbers = np.repeat(number_of_group, sizes)
-    final = np.lexsort([*(codes[kept] for codes in reversed(origin)), numbers])
-    rows = rows.iloc[kept[final]].assign(activity_no=numbers[final])
+    rows = rows.sort_values(["date", *ORIGIN], kind="stable")  # earliest report first
+    # One number per activity, in the order of first reports; its first report defines it.
+    same = identity(rows, promise).groupby(IDENTITY, dropna=False, sort=False)
+    rows = rows.assign(group=same.ngroup())
+    first = rows.drop_duplicates("group").set_index("group")
+    # Its sources: the distinct source ids of its rows, sorted, joined with ';'.
+    reporters = rows.drop_duplicates(["group", "source"]).sort_values("source", kind="stable")
+    sources = (reporters["source"] + ";").groupby(reporters["group"]).sum().str.removesuffix(";")
+    activities = first[["date", "activity", "target", "district", "place"]].assign(
+        sources=sources, reports=rows.groupby("group").size())
+    activities = activities[activities["date"] <= until]  # as dated by its first report
+    activities = activities.sort_values(["date", "activity", "district", "place"], kind="stable",
+                                        na_position="last")
+    number = pd.Series(range(1, len(activities) + 1), index=activities.index, dtype="int64")
+    activities.insert(0, "activity_no", number)
+    rows = rows[rows["group"].isin(number.index)]
+    rows = rows.assign(activity_no=rows["group"].map(number).astype("int64")).drop(columns="group")
+    rows = rows.sort_values(["activity_no", *ORIGIN], kind="stable")
     return activities.reset_index(drop=True), rows.reset_index(drop=True)
-
-
-def _group_starts(key: np.ndarray) -> np.ndarray:
-    """Where each run of equal keys begins in a sorted key array."""
-    return np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else key[:0]
 
 
 def at_place(mine: pd.DataFrame, keys: set[str]) -> pd.Series:
@@ -146,29 +101,26 @@ def at_place(mine: pd.DataFrame, keys: set[str]) -> pd.Series:
 
 def target_figures(target: Target, mine: pd.DataFrame, promise: Promise,
                    period: Period) -> TargetFigures:
-    """`mine`: the target's activities, with `day` and folded `place_key` and `district_key`
-    (see reconcile, which adds them once for all targets)."""
-    days = mine["day"].to_numpy()
+    """Figures and status of one target from `mine`, the target's activities, with folded
+    `place_key` and `district_key` (see reconcile, which adds them once for all targets)."""
+    days = mine["date"]
 
-    def between(start: date, end: date) -> np.ndarray:
-        return (days >= np.datetime64(start, "D")) & (days <= np.datetime64(end, "D"))
+    def between(start: date, end: date) -> int:
+        return int(days.between(start, end).sum())
 
-    in_period = between(period.start, period.end)
     covered = set(mine["district"])
     districts_covered = [d.name for d in promise.districts if d.name in covered]
     districts_missing = ([d.name for d in promise.districts if d.name not in covered]
                          if target.every_district else [])
     visited = [p.name for p in target.places if at_place(mine, p.keys).any()]
     places_missing = [p.name for p in target.places if p.name not in visited]
-    elapsed = period.elapsed_in_year()
-    per_period = {p.id: int(between(p.start, p.end).sum()) for p in elapsed}
+    per_period = {p.id: between(p.start, p.end) for p in period.elapsed_in_year()}
     periods_missing = ([p for p, n in per_period.items() if n < (target.per_tertial_minimum or 0)]
                        if target.per_tertial_minimum else [])
     if target.per_month_minimum:
-        months = pd.Series(days.astype("datetime64[M]").astype(str)).value_counts()
+        months = Counter(f"{d:%Y-%m}" for d in days)
         elapsed_months = [f"{period.year}-{n:02}" for n in range(1, period.end.month + 1)]
-        periods_missing += [m for m in elapsed_months
-                            if months.get(m, 0) < target.per_month_minimum]
+        periods_missing += [m for m in elapsed_months if months[m] < target.per_month_minimum]
     done = len(mine)
     k = period.tertial
     expected = target.goal * k // 3 if target.goal is not None else None
@@ -188,7 +140,7 @@ def target_figures(target: Target, mine: pd.DataFrame, promise: Promise,
         status = "on_track"
     return TargetFigures(
         id=target.id, title=target.title, status=status, goal=target.goal,
-        done_in_period=int(in_period.sum()), done_to_date=done,
+        done_in_period=between(period.start, period.end), done_to_date=done,
         districts_missing=districts_missing, places_missing=places_missing,
         periods_missing=periods_missing, districts_covered=districts_covered,
         places_visited=visited, done_per_period=per_period, expected_to_date=expected,
@@ -197,14 +149,18 @@ def target_figures(target: Target, mine: pd.DataFrame, promise: Promise,
 
 def _all_met(target: Target, done: int, districts_missing: list[str], places_missing: list[str],
              periods_missing: list[str], tertial: int) -> bool:
+    """Whether every part of the target holds: goal, every district, the named places, and for a
+    recurring target every tertial/month, which can only be fulfilled once the year is over."""
     recurring = target.per_tertial_minimum is not None or target.per_month_minimum is not None
     if recurring and (tertial < 3 or periods_missing):
-        return False  # 'every tertial/month' can only be fulfilled once the year is over
+        return False
     return ((target.goal is None or done >= target.goal) and not districts_missing
             and not places_missing)
 
 
 def district_matrix(activities: pd.DataFrame, promise: Promise) -> pd.DataFrame:
+    """Distinct activities per activity label and district, every label and district shown (zero
+    where nothing was done), in the promise's order."""
     labels = [a.label for a in promise.activities]
     districts = [d.name for d in promise.districts]
     if activities.empty:
@@ -215,15 +171,12 @@ def district_matrix(activities: pd.DataFrame, promise: Promise) -> pd.DataFrame:
 
 def reconcile(accepted: pd.DataFrame, promise: Promise, period: Period) -> Reconciliation:
     """Figures for a report of `period`: everything dated from 1 January to the period's end."""
-    # Plain object columns: without pyarrow, pandas' own string dtype compares and joins in a
-    # Python loop per element, numpy's object arrays in C.
+    # Text columns as plain objects, so activities and rows have one dtype whatever was read.
     accepted = accepted.astype({c: object for c, t in accepted.dtypes.items()
                                 if isinstance(t, pd.StringDtype)})
     activities, rows = distinct_activities(accepted, promise, period.end)
-    looked_up = activities.assign(
-        day=day_numbers(activities["date"]),
-        place_key=fold_series(activities["place"]),
-        district_key=fold_series(activities["district"]))
+    looked_up = activities.assign(place_key=fold_series(activities["place"]),
+                                  district_key=fold_series(activities["district"]))
     by_target = dict(tuple(looked_up.groupby("target", sort=False)))
     targets = [target_figures(t, by_target.get(t.id, looked_up.iloc[:0]), promise, period)
                for t in promise.targets]
