@@ -1,34 +1,42 @@
-"""An unchanged file is never parsed twice: results are keyed on content, source and promise."""
+"""An unchanged file is never read twice by the same code: results are keyed on content, source,
+promise and a fingerprint of the program; entries are data, and a foreign one is rebuilt."""
 
 from __future__ import annotations
 
-from lofte_pipeline import ingest
-from lofte_pipeline.cache import ParseCache
+import pickle
+
+from lofte_pipeline import intake
+from lofte_pipeline.cache import ParseCache, code_fingerprint
 from lofte_pipeline.intake import read_inbox
 from lofte_pipeline.promise import promise_hash
 from workbooks import HEADER, row, write_xlsx
 
 
-def count_reads(monkeypatch) -> list:
+def count_checks(monkeypatch) -> list:
     calls = []
-    original = ingest.read_sheets
+    original = intake.check_file_here
 
-    def counting(path, limits=ingest.ReadLimits(), display_name=None):
+    def counting(path, rules, limits=intake.ReadLimits(), display_name=None):
         calls.append((display_name or path.name).rsplit("/", 1)[-1])
-        return original(path, limits, display_name)
+        return original(path, rules, limits, display_name)
 
-    monkeypatch.setattr("lofte_pipeline.intake.read_sheets", counting)
+    monkeypatch.setattr(intake, "check_file_here", counting)
     return calls
+
+
+def _inbox(tmp_path):
+    inbox = tmp_path / "INBOX"
+    write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-02", "Mopedinsats",
+                                                                    "Härad")]})
+    return inbox
 
 
 def test_a_second_read_of_unchanged_files_parses_nothing(tmp_path, promise, promise_file,
                                                          monkeypatch):
-    inbox = tmp_path / "INBOX"
-    write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-02", "Mopedinsats",
-                                                                    "Härad")]})
+    inbox = _inbox(tmp_path)
     (inbox / "kommunen").mkdir()
     (inbox / "kommunen" / "trasig.xlsx").write_text("nej", encoding="utf-8")
-    calls = count_reads(monkeypatch)
+    calls = count_checks(monkeypatch)
     cache = ParseCache(tmp_path / "cache", promise_hash(promise_file))
     first = read_inbox(inbox, promise, cache=cache, isolate=False)
     assert sorted(calls) == ["a.xlsx", "trasig.xlsx"]
@@ -40,44 +48,55 @@ def test_a_second_read_of_unchanged_files_parses_nothing(tmp_path, promise, prom
 
 def test_a_renamed_copy_is_served_from_the_cache_under_its_new_name(tmp_path, promise,
                                                                     promise_file, monkeypatch):
-    inbox = tmp_path / "INBOX"
-    original = write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [
-        HEADER, row("2019-01-02", "Mopedinsats", "Härad")]})
+    inbox = _inbox(tmp_path)
     cache = ParseCache(tmp_path / "cache", promise_hash(promise_file))
     read_inbox(inbox, promise, cache=cache, isolate=False)
-    original.rename(inbox / "polisen" / "b.xlsx")
-    calls = count_reads(monkeypatch)
+    (inbox / "polisen" / "a.xlsx").rename(inbox / "polisen" / "b.xlsx")
+    calls = count_checks(monkeypatch)
     again = read_inbox(inbox, promise, cache=cache, isolate=False)
     assert calls == [] and list(again.accepted["file"]) == ["polisen/b.xlsx"]
 
 
-def test_a_changed_file_or_promise_is_parsed_again(tmp_path, promise, promise_file, monkeypatch):
-    inbox = tmp_path / "INBOX"
-    path = write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [
-        HEADER, row("2019-01-02", "Mopedinsats", "Härad")]})
-    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", promise_hash(promise_file)),
-               isolate=False)
-    calls = count_reads(monkeypatch)
-    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", "another-promise-version"),
-               isolate=False)
+def test_a_changed_file_promise_or_program_is_parsed_again(tmp_path, promise, promise_file,
+                                                           monkeypatch):
+    inbox = _inbox(tmp_path)
+    folder, promise_sha256 = tmp_path / "cache", promise_hash(promise_file)
+    read_inbox(inbox, promise, cache=ParseCache(folder, promise_sha256), isolate=False)
+    calls = count_checks(monkeypatch)
+    read_inbox(inbox, promise, cache=ParseCache(folder, "another-promise-version"), isolate=False)
     assert calls == ["a.xlsx"]
-    write_xlsx(path, {"Logg": [HEADER, row("2019-01-03", "Mopedinsats", "Härad")]})
-    read_inbox(inbox, promise, cache=ParseCache(tmp_path / "cache", promise_hash(promise_file)),
+    read_inbox(inbox, promise, cache=ParseCache(folder, promise_sha256, code="other code"),
                isolate=False)
     assert calls == ["a.xlsx", "a.xlsx"]
-
-
-def test_a_deferred_cache_serves_what_it_queued_and_writes_it_on_flush(tmp_path, promise,
-                                                                       promise_file):
-    inbox = tmp_path / "INBOX"
-    write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-02", "Mopedinsats",
+    write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-03", "Mopedinsats",
                                                                     "Härad")]})
-    cache = ParseCache(tmp_path / "cache", promise_hash(promise_file), deferred=True)
+    read_inbox(inbox, promise, cache=ParseCache(folder, promise_sha256), isolate=False)
+    assert calls == ["a.xlsx", "a.xlsx", "a.xlsx"]
+
+
+def test_the_fingerprint_is_of_the_code_not_its_version_string():
+    assert len(code_fingerprint()) == 64
+    assert code_fingerprint() == code_fingerprint()
+
+
+def test_a_foreign_file_in_the_cache_folder_is_never_loaded_as_code(tmp_path, promise,
+                                                                    promise_file, monkeypatch):
+    """Anyone who can write to the shared folder can put a file where an entry would be."""
+    inbox = _inbox(tmp_path)
+    cache = ParseCache(tmp_path / "cache", promise_hash(promise_file))
     first = read_inbox(inbox, promise, cache=cache, isolate=False)
-    assert not list((tmp_path / "cache").rglob("*.pickle"))  # queued, not yet written
-    queued = read_inbox(inbox, promise, cache=cache, isolate=False)
-    assert queued.accepted.equals(first.accepted)
-    cache.flush()
-    assert len(list((tmp_path / "cache").rglob("*.pickle"))) == 1
-    fresh = ParseCache(tmp_path / "cache", promise_hash(promise_file))
-    assert read_inbox(inbox, promise, cache=fresh, isolate=False).accepted.equals(first.accepted)
+    marker = tmp_path / "kordes"
+
+    class Payload:
+        def __reduce__(self):
+            return (marker.write_text, ("ja",))
+
+    [entry] = list((tmp_path / "cache").rglob("*.json"))
+    entry.write_bytes(pickle.dumps(Payload()))
+    (entry.parent / (entry.stem + ".pickle")).write_bytes(pickle.dumps(Payload()))
+    calls = count_checks(monkeypatch)
+    again = read_inbox(inbox, promise, cache=cache, isolate=False)
+    assert not marker.exists()
+    assert calls == ["a.xlsx"]  # the foreign entry was ignored and the file read again
+    assert again.accepted.equals(first.accepted)
+    assert cache.get(first.files[0].sha256, "polisen") is not None  # and rebuilt

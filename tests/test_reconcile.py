@@ -9,7 +9,7 @@ import pytest
 
 from lofte_pipeline.period import Period
 from lofte_pipeline.reconcile import reconcile
-from lofte_pipeline.validate import ACCEPTED_COLUMNS
+from lofte_pipeline.rows import ACCEPTED_COLUMNS
 
 T1, T2, T3 = Period(2019, 1), Period(2019, 2), Period(2019, 3)
 

@@ -14,7 +14,7 @@ from lofte_pipeline.period import Period
 from lofte_pipeline.promise import load_promise
 from lofte_pipeline.reconcile import reconcile
 from lofte_pipeline.report import build_report
-from lofte_pipeline.validate import ACCEPTED_COLUMNS
+from lofte_pipeline.rows import ACCEPTED_COLUMNS
 from workbooks import HEADER, row, write_csv, write_xlsx
 
 EXEMPELBY = Path(__file__).resolve().parents[1] / "promises" / "exempelby-2020.yaml"

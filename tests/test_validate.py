@@ -14,7 +14,8 @@ from workbooks import HEADER, row
 
 
 def validate(promise, rows, source="polisen"):
-    return validate_sheets([RawSheet("Logg", rows)], promise, source, f"{source}/logg.xlsx")
+    return validate_sheets([RawSheet.from_rows("Logg", rows)], promise, source,
+                           f"{source}/logg.xlsx")
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -174,50 +175,17 @@ def _log_rows(district: str, comment: str) -> list[list[object]]:
             row(dt.datetime(2019, 5, 5, 10), "Mopedinsats", district, comment="070-123 45 67")]
 
 
-def test_files_validated_together_give_what_each_gives_alone(tmp_path, promise):
-    from lofte_pipeline.ingest import read_sheets
-    from lofte_pipeline.validate import validate_files
-    from workbooks import write_any, write_xlsx
-
-    files = [
-        (read_sheets(write_any(tmp_path / "a.xlsx", _log_rows("Mariefred", "Bra"))), "polisen",
-         "polisen/a.xlsx"),
-        (read_sheets(write_xlsx(tmp_path / "tom.xlsx", {"Blad": [["Ingen rubrik"]]})),
-         "polisen", "polisen/tom.xlsx"),
-        (read_sheets(write_any(tmp_path / "b.csv", _log_rows("kalle@exempel.se", ""))),
-         "kommunen", "kommunen/b.csv"),
-        ([RawSheet("Ett", [["Titel"], [], *_log_rows("Åker", "")]),
-          RawSheet("Två", _log_rows("Strängnäs", "x"))], "kommunen", "kommunen/c.xlsx"),
-    ]
-    together = validate_files(files, promise)
-    assert len(together) == 4
-    assert isinstance(together[1], UnreadableFileError)
-    for (sheets, source, name), batched in zip(files, together):
-        if isinstance(batched, UnreadableFileError):
-            with pytest.raises(UnreadableFileError, match=batched.reason[:20]):
-                validate_sheets(sheets, promise, source, name)
-            continue
-        alone = validate_sheets(sheets, promise, source, name)
-        for part in ("accepted", "rejected", "findings"):
-            assert set(getattr(batched, part)["file"]) <= {name}
-            pd.testing.assert_frame_equal(getattr(batched, part), getattr(alone, part))
-        assert (batched.sheets_read, batched.sheets_skipped) == (alone.sheets_read,
-                                                                 alone.sheets_skipped)
-    assert list(together[3].accepted["sheet"].unique()) == ["Ett", "Två"]
-    assert set(together[0].findings["column"]) == {"Kommentar"}  # a phone number, accepted row
-    assert set(together[2].findings["column"]) == {"Kommundel"}  # an e-mail, rejected rows
-
-
 def test_text_dates_read_on_columns_are_what_parse_date_reads():
     import polars as pl
 
-    from lofte_pipeline.cells import text_dates
+    from lofte_pipeline.validate import dates_of
 
     texts = ["2019-03-14", "2019-3-4", "2019-03-14 10:00", "2019-03-14 10.00:05.123",
              "2019-02-31", "0000-01-01", "2019-13-01", "14/3/2019", "14.3.2019", "14/3 2019",
              "31/2/2019", "14/3/ 2019", " 2019-03-14", "2019-03-14T10:00", "2019-03-14  10:00",
              "14 mars 2019", "43538", "２０１９-03-14", "2019-03-14 25:99", "1/1/0000", "", "igår"]
     column = pl.Series("t", [*texts, None], dtype=pl.String)
-    read = text_dates(column, pl.Series([True] * len(column)), parse_date).to_list()
+    read = dates_of(column, pl.Series([True] * len(column))).to_list()
     assert read == [*(parse_date(t) for t in texts), None]
     assert read[0] == dt.date(2019, 3, 14) and read[4] is None and read[15] == dt.date(2019, 3, 14)
+    assert read[13] == dt.date(2019, 3, 14)  # a datetime cell reads as its date

@@ -117,7 +117,7 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits(),
         _check_zip(path, limits)
         return _read_spreadsheet(path, limits)
     if head.startswith(OLE2_MAGIC):
-        if _is_encrypted_ooxml(path):
+        if _is_password_protected(path):
             raise UnreadableFileError(message("inlasning.losenord_arbetsbok"))
         return _read_spreadsheet(path, limits)
     if suffix in TEXT_SUFFIXES:
@@ -147,10 +147,19 @@ def _check_zip(path: Path, limits: ReadLimits) -> None:
         raise UnreadableFileError(message("inlasning.trasig_zip")) from None
 
 
-def _is_encrypted_ooxml(path: Path) -> bool:
+_BIFF8_WORKBOOK_BOF = b"\x09\x08\x10\x00\x00\x06\x05\x00"
+_BIFF_FILEPASS = b"\x2f\x00"
+
+
+def _is_password_protected(path: Path) -> bool:
+    """An encrypted OOXML package (in an OLE2 wrapper), or an .xls whose workbook stream opens
+    with a FILEPASS record right after its first BOF record."""
     data = path.read_bytes()
-    return ("EncryptionInfo".encode("utf-16-le") in data
-            or "EncryptedPackage".encode("utf-16-le") in data)
+    if ("EncryptionInfo".encode("utf-16-le") in data
+            or "EncryptedPackage".encode("utf-16-le") in data):
+        return True
+    start = data.find(_BIFF8_WORKBOOK_BOF)
+    return start >= 0 and data[start + 20:start + 22] == _BIFF_FILEPASS
 
 
 # fastexcel writes a date, time or datetime cell as 'YYYY-MM-DD HH:MM:SS[.f]' (a time on
@@ -164,7 +173,7 @@ def _read_spreadsheet(path: Path, limits: ReadLimits) -> list[RawSheet]:
     import fastexcel
 
     try:
-        reader = fastexcel.read_excel(str(path))
+        reader = fastexcel.read_excel(path.read_bytes())  # bytes: the format by content
         sheets = []
         for name in reader.sheet_names:
             sheet = reader.load_sheet(name, header_row=None, dtypes="string",
@@ -181,8 +190,10 @@ def _read_spreadsheet(path: Path, limits: ReadLimits) -> list[RawSheet]:
         return sheets
     except UnreadableFileError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure is a rejection, never a crash
-        text = str(exc).strip()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - any reader failure (a Rust panic included)
+        text = str(exc).strip()  # is a rejection, never a crash
         if "password" in text.lower() or "encrypt" in text.lower():
             raise UnreadableFileError(message("inlasning.losenord_arbetsbok")) from None
         detail = text.splitlines()[0][:200] if text else type(exc).__name__
