@@ -9,15 +9,13 @@ exists.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .fsio import TemporaryFile, copy_atomic, write_atomic
 from .messages import message
 
 SCHEMA = """
@@ -78,28 +76,17 @@ class Archive:
         digest = hashlib.sha256()
         staging = self.blobs / ".inkommande"
         staging.mkdir(exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=staging)
         size = 0
-        try:
-            with os.fdopen(handle, "wb") as out, path.open("rb") as source:
-                for chunk in iter(lambda: source.read(1 << 20), b""):
-                    digest.update(chunk)
-                    out.write(chunk)
-                    size += len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
+        with TemporaryFile(staging) as out, path.open("rb") as source:
+            for chunk in iter(lambda: source.read(1 << 20), b""):
+                digest.update(chunk)
+                out.write(chunk)
+                size += len(chunk)
             sha256 = digest.hexdigest()
             target = self.blob_path(sha256)
-            if target.exists():
-                os.unlink(temporary)
-            else:
+            if not target.exists():
                 target.parent.mkdir(exist_ok=True)
-                os.chmod(temporary, 0o444)
-                os.replace(temporary, target)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+                out.commit(target, mode=0o444)
         return sha256, size
 
     def register(self, path: Path, name: str, source: str) -> FileVersion:
@@ -147,16 +134,10 @@ class Archive:
         note = target.with_name(target.name + ".LÄS-MIG.txt")
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or sha256_file(target) != version.sha256:
-            handle, temporary = tempfile.mkstemp(dir=target.parent)
-            os.close(handle)
-            shutil.copyfile(self.blob_path(version.sha256), temporary)
-            os.replace(temporary, target)
+            copy_atomic(self.blob_path(version.sha256), target)
         text = message("arkiv.karantan", name=version.name, reason=reason,
                        source=version.source, sha256=version.sha256)
-        handle, temporary = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, note)
+        write_atomic(note, text.encode("utf-8"))
         return target
 
     def _transaction(self) -> "_Transaction":

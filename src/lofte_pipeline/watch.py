@@ -8,12 +8,11 @@ recorded by size and modification time; the content hash then decides whether it
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .fsio import write_atomic
 from .intake import list_inbox
 
 
@@ -73,9 +72,5 @@ class InboxWatcher:
         self._save()
 
     def _save(self) -> None:
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
         data = {k: [v.size, v.mtime_ns] for k, v in sorted(self.processed.items())}
-        handle, temporary = tempfile.mkstemp(dir=self.state_file.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=1)
-        os.replace(temporary, self.state_file)
+        write_atomic(self.state_file, json.dumps(data, indent=1).encode("utf-8"))
