@@ -100,3 +100,40 @@ def test_a_foreign_file_in_the_cache_folder_is_never_loaded_as_code(tmp_path, pr
     assert calls == ["a.xlsx"]  # the foreign entry was ignored and the file read again
     assert again.accepted.equals(first.accepted)
     assert cache.get(first.files[0].sha256, "polisen") is not None  # and rebuilt
+
+
+def test_a_cached_parse_and_a_kept_bundle_are_rebuilt_when_the_code_changes(tmp_path):
+    """An upgrade that changes how rows are read or counted must not keep the old results:
+    a copy of the package is run, edited, and run again, as after an upgrade in place."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    shutil.copytree(repo / "src" / "lofte_pipeline", tmp_path / "src" / "lofte_pipeline",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(repo / "templates", tmp_path / "templates")
+    inbox = _inbox(tmp_path)
+    out, state = tmp_path / "out", tmp_path / "state"
+
+    def report() -> Path:
+        subprocess.run(
+            [sys.executable, "-m", "lofte_pipeline", "report", "--promise",
+             str(repo / "promises" / "strangnas-2019.yaml"), "--inbox", str(inbox), "--out",
+             str(out), "--state", str(state), "--period", "2019-T1", "--no-pdf"],
+            check=True, capture_output=True, cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path / "src")})
+        return (out / "strangnas-2019" / "2019-T1").resolve()  # the version folder in use
+
+    def entries() -> int:
+        return len(list((state / "cache").rglob("*.json")))
+
+    first = report()
+    assert entries() == 1
+    assert report() == first and entries() == 1  # unchanged: bundle kept, nothing read again
+    module = tmp_path / "src" / "lofte_pipeline" / "validate.py"
+    module.write_text(module.read_text(encoding="utf-8") + "\n# 0.2.0, yet other code\n",
+                      encoding="utf-8")
+    assert report() != first  # the bundle was built again
+    assert entries() == 2  # and the file read again, under the new code's key

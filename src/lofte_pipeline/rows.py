@@ -78,10 +78,11 @@ Outcome = CheckedFile | str
 def encode_outcome(outcome: Outcome) -> bytes:
     """The one form an outcome has outside a process (the reader's pipe, the cache): a JSON
     header, then each part as Arrow IPC."""
+    header: dict[str, Any]
+    blobs: list[bytes] = []
     if isinstance(outcome, str):
-        header, blobs = {"unreadable": outcome}, []
+        header = {"unreadable": outcome}
     else:
-        blobs = []
         for part in PARTS:
             buffer = io.BytesIO()
             getattr(outcome, part).write_ipc(buffer)

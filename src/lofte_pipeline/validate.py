@@ -244,7 +244,10 @@ def redacted(text: pl.Series) -> tuple[pl.Series, pl.Series]:
 
 def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
     """Every sheet whose header is found is read; raises UnreadableFileError when none is."""
-    bodies, read, skipped, missing = [], [], [], {}
+    bodies: list[pl.DataFrame] = []
+    read: list[str] = []
+    skipped: list[str] = []
+    missing: dict[str, list[str]] = {}
     for sheet in sheets:
         top = sheet.head(HEADER_SEARCH_ROWS)
         header = find_header(top, rules.columns)
@@ -289,7 +292,8 @@ def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rule
                          lambda v: rules.districts.get(fold(v)), pl.String)
     counts = counts_of(text["Antal"], ~blank["Antal"])
     reasons = _Reasons(rules)
-    checks = [(blank[c], c, reasons.missing[c]) for c in REQUIRED_COLUMNS] + [
+    checks: list[tuple[pl.Series, str, str | Callable[[str], str]]] = [
+        (blank[c], c, reasons.missing[c]) for c in REQUIRED_COLUMNS] + [
         (~blank["Datum"] & dates.is_null(), "Datum", reasons.unreadable_date),
         (dates.is_not_null() & (dates.dt.year() != rules.year), "Datum", reasons.outside_year),
         (~blank["Aktivitet"] & activity.is_null(), "Aktivitet", reasons.unknown_activity),
@@ -299,7 +303,7 @@ def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rule
         "part": frame["part"].filter(mask), "row": frame["row"].filter(mask), "column": column,
         "value": shown[column].filter(mask),
         "reason": (per_value(text[column], mask, reason, pl.String).filter(mask)
-                   if callable(reason) else pl.repeat(reason, mask.sum(), eager=True))})
+                   if callable(reason) else pl.repeat(reason, int(mask.sum()), eager=True))})
         for mask, column, reason in checks if mask.any()]
     good = ~pl.select(pl.any_horizontal([mask for mask, _, _ in checks])).to_series()
     names = pl.Series("sheet", read, dtype=pl.String)

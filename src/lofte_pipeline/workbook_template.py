@@ -57,9 +57,9 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
                             allow_blank=True, showErrorMessage=True,
                             errorTitle=message("mall.fel_antal_rubrik"),
                             error=message("mall.fel_antal"))
-    for validation, column in ((dates, "A"), (activity_list, "B"), (district_list, "C"),
+    for validation, letter in ((dates, "A"), (activity_list, "B"), (district_list, "C"),
                                (counts, "E")):
-        validation.add(f"{column}2:{column}{last}")
+        validation.add(f"{letter}2:{letter}{last}")
         log.add_data_validation(validation)
     for row in range(2, last + 1):
         log.cell(row=row, column=1).number_format = "yyyy-mm-dd"
