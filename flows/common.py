@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 
-def only_io_errors(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's hook signature
-    """Retry a shared-folder hiccup; never retry a validation or promise-file error."""
+def only_io_errors(task, task_run, state) -> bool:
+    """Retry a shared-folder hiccup; never retry a validation or promise-file error.
+
+    Prefect's retry hook: its arguments are Prefect's task, task run and state."""
     try:
         state.result()
     except OSError:

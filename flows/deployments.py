@@ -11,8 +11,12 @@ from flows.missing_data import missing_data_check
 from flows.publication import final_publication
 from flows.tertial_report import tertial_report
 from lofte_pipeline.promise import load_promise
-from lofte_pipeline.schedule import (DRAFT_SCHEDULES, FINAL_SCHEDULES, MISSING_DATA_SCHEDULES,
-                                     ScheduleSpec)
+from lofte_pipeline.schedule import (
+    DRAFT_SCHEDULES,
+    FINAL_SCHEDULES,
+    MISSING_DATA_SCHEDULES,
+    ScheduleSpec,
+)
 
 
 def _crons(specs: tuple[ScheduleSpec, ...]) -> list[Cron]:

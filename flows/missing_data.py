@@ -12,12 +12,11 @@ from prefect.states import Completed, Failed
 from flows.common import only_io_errors, run_date
 from lofte_pipeline.archive import Archive, default_state_dir
 from lofte_pipeline.cache import ParseCache
+from lofte_pipeline.i18n import date_sv
 from lofte_pipeline.intake import read_inbox
 from lofte_pipeline.messages import message
-from lofte_pipeline.period import Period
+from lofte_pipeline.period import Period, resolve_period
 from lofte_pipeline.promise import load_promise, promise_hash
-from lofte_pipeline.render import date_sv
-from lofte_pipeline.report import resolve_period
 from lofte_pipeline.schedule import deadline
 from lofte_pipeline.summary import missing_data_markdown, missing_sources
 

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prefect import flow, task
-from prefect.artifacts import (create_link_artifact, create_markdown_artifact,
-                               create_table_artifact)
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 
 from flows.common import only_io_errors, run_date
+from lofte_pipeline.bundle import bundle_path
 from lofte_pipeline.messages import message
 from lofte_pipeline.models import Correction
-from lofte_pipeline.report import build_report, bundle_path
+from lofte_pipeline.report import build_report
 from lofte_pipeline.schedule import period_for_run
 from lofte_pipeline.summary import report_markdown, target_rows
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from workbooks import HEADER, row, write_xlsx
+
 from lofte_pipeline.archive import Archive, safe_relative_path
 from lofte_pipeline.report import build_report
-from workbooks import HEADER, row, write_xlsx
 
 MOPEDS = "Riktad insats trimmade mopeder"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from inboxes import build_inbox
+
+from lofte_pipeline.bundle import OUTPUT_FILES, bundle_path
 from lofte_pipeline.cli import main
-from lofte_pipeline.report import OUTPUT_FILES, bundle_path
 
 pytestmark = pytest.mark.slow
 
@@ -113,8 +113,9 @@ def test_inbox_flow_takes_up_new_files_one_task_each_and_refreshes_the_draft(
 
 def test_missing_data_check_fails_naming_the_silent_source(prefect_harness, promise_file,
                                                           tmp_path):
-    from flows.missing_data import missing_data_check
     from workbooks import HEADER, row, write_xlsx
+
+    from flows.missing_data import missing_data_check
 
     inbox = tmp_path / "INBOX"
     write_xlsx(inbox / "polisen" / "logg.xlsx", {"Logg": [HEADER, row("2019-02-01",

@@ -8,12 +8,13 @@ import threading
 import time
 
 import pytest
-
 from inboxes import build_inbox
+
+from lofte_pipeline.bundle import PUBLIC_FILES
 from lofte_pipeline.cli import main
 from lofte_pipeline.errors import LofteError
 from lofte_pipeline.publish import publications, publish_package
-from lofte_pipeline.report import PUBLIC_FILES, build_report
+from lofte_pipeline.report import build_report
 
 
 def test_approval_on_the_command_line_publishes_the_public_package(tmp_path, promise_file,
@@ -59,10 +60,10 @@ def test_a_corrected_publication_shows_its_change_note_in_the_report(tmp_path, p
     from io import BytesIO
 
     from pypdf import PdfReader
+    from workbooks import HEADER, row, write_xlsx
 
     from lofte_pipeline.i18n import texts
     from lofte_pipeline.schedule import local_date
-    from workbooks import HEADER, row, write_xlsx
 
     inbox = build_inbox(tmp_path)
     web = tmp_path / "webb"

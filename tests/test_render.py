@@ -4,23 +4,21 @@ and the open data (figures.csv) that carries the report's numbers."""
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import re
 from datetime import date
 from html.parser import HTMLParser
 
 import pytest
-from pypdf import PdfReader
+from inboxes import build_inbox
 
+from lofte_pipeline.bundle import Figures
+from lofte_pipeline.i18n import date_sv, number_sv, summary_paragraphs, texts
 from lofte_pipeline.intake import read_inbox
 from lofte_pipeline.opendata import COLUMNS, figures_csv
 from lofte_pipeline.period import Period
 from lofte_pipeline.reconcile import reconcile
-from lofte_pipeline.render import (date_sv, number_sv, render_html, render_pdf, report_context,
-                                   summary_paragraphs, tertial_months)
-from lofte_pipeline.report import figures_document
-from inboxes import build_inbox
+from lofte_pipeline.render import render_html, report_context
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +34,7 @@ def rendered(intake, promise):
         result = reconcile(intake.accepted, promise, Period(2019, k))
         context = report_context(promise, result, intake, draft=k < 3)
         out[k] = (result, context, render_html(context),
-                  figures_document(promise, result, intake))
+                  Figures.of(promise, result, intake).document())
     return out
 
 
@@ -44,7 +42,7 @@ def test_swedish_dates_numbers_and_months():
     assert date_sv(date(2019, 5, 2)) == "2 maj 2019"
     assert date_sv(date(2019, 12, 31)) == "31 december 2019"
     assert number_sv(1234) == "1\u00a0234" and number_sv(7) == "7"
-    assert [tertial_months(k) for k in (1, 2, 3)] == [
+    assert [texts("sv").tertial_months(k) for k in (1, 2, 3)] == [
         "januari–april", "maj–augusti", "september–december"]
 
 
@@ -186,32 +184,3 @@ def test_figures_csv_carries_the_numbers_of_figures_json(rendered):
         by_id = {t["id"]: t for t in context["targets"]}
         assert all(by_id[r["target_id"]]["done_to_date"] == int(r["done_to_date"]) for r in rows)
 
-
-def test_the_pdf_is_laid_out_without_the_cyclic_collector_and_leaves_it_as_it_was(rendered):
-    """The collector's full passes over a layout's objects cost a third of the PDF's time."""
-    html = rendered[2][2]
-    render_pdf("<p>Uppvärmning</p>", "Prov")  # WeasyPrint imported: its import is not a layout
-    passes: list[int] = []
-
-    def count(phase: str, info: dict) -> None:
-        if phase == "start":
-            passes.append(info["generation"])
-
-    gc.callbacks.append(count)
-    try:
-        assert gc.isenabled()
-        pdf = render_pdf(html, "Prov")
-        during_layout = [g for g in passes if g > 0]
-        assert gc.isenabled()
-        gc.disable()
-        try:
-            assert render_pdf(html, "Prov") == pdf  # the same bytes whatever the collector
-            assert not gc.isenabled()
-        finally:
-            gc.enable()
-    finally:
-        gc.callbacks.remove(count)
-    # At most the one pass the collector makes once it is back on, over what the layout left
-    # (when the first allocation after render_pdf turns it back on); unpaused, about seventeen.
-    assert len(during_layout) <= 1, during_layout
-    assert PdfReader(io.BytesIO(pdf)).pages

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from inboxes import build_inbox
 from pypdf import PdfReader
 
+from lofte_pipeline.bundle import INTERNAL_FILES, OUTPUT_FILES, PUBLIC_FILES
 from lofte_pipeline.errors import InboxError, PeriodError, PromiseFileError
-from lofte_pipeline.report import INTERNAL_FILES, OUTPUT_FILES, PUBLIC_FILES, build_report
-from inboxes import build_inbox
+from lofte_pipeline.report import build_report
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +229,7 @@ def test_rendering_logs_no_weasyprint_warnings(no_weasyprint_warnings, promise_f
 
 @pytest.mark.parametrize("tertial", [1, 2, 3])
 def test_pdf_gives_every_target_the_status_of_figures_json_in_words(reports, tertial):
-    from lofte_pipeline.render import STATUS_LABELS
+    from lofte_pipeline.i18n import STATUS_LABELS
 
     text = pdf_text(reports[tertial].path("rapport.pdf"))
     for target in reports[tertial].figures["targets"]:
@@ -256,8 +257,8 @@ def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, prom
                                                                      tmp_path):
     import threading
 
+    from lofte_pipeline.bundle import report_lock
     from lofte_pipeline.errors import ReportBusyError
-    from lofte_pipeline.report import report_lock
 
     out = tmp_path / "ut"
     with report_lock(out / ".lofte-lock" / "strangnas-2019", "2019-T2", timeout=1):
@@ -276,7 +277,7 @@ def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, prom
 
 
 def test_csv_files_are_what_pandas_writes_with_formulas_defused():
-    from lofte_pipeline.report import csv_bytes
+    from lofte_pipeline.bundle import csv_bytes
 
     mixed = pd.DataFrame({
         "nr": [1, 2, 3], "antal": pd.array([4, None, 6], dtype="Int64"),

@@ -21,7 +21,8 @@ import pytest
 
 from hostile import far_cell_workbook, million_row_workbook
 from lofte_pipeline.archive import Archive
-from lofte_pipeline.report import INTERNAL_FILES, OUTPUT_FILES, PUBLIC_FILES, build_report
+from lofte_pipeline.bundle import INTERNAL_FILES, OUTPUT_FILES, PUBLIC_FILES
+from lofte_pipeline.report import build_report
 from workbooks import HEADER, row, write_csv, write_xlsm, write_xlsx
 
 MOPEDS = "Riktad insats trimmade mopeder"

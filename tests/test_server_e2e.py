@@ -139,7 +139,8 @@ def test_twenty_promises_fan_out_over_two_workers_each_report_once_and_identical
     from flows.all_promises import all_promises
     from lofte_pipeline.demo import write_demo_inbox
     from lofte_pipeline.promise import load_promise
-    from lofte_pipeline.report import OUTPUT_FILES, build_report
+    from lofte_pipeline.bundle import OUTPUT_FILES
+    from lofte_pipeline.report import build_report
 
     seed = yaml.safe_load(promise_file.read_text(encoding="utf-8"))
     promise_dir, inbox_root = tmp_path / "loften", tmp_path / "inkorgar"

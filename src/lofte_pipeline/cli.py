@@ -23,8 +23,8 @@ def _report(args: argparse.Namespace) -> int:
         texts(args.lang)
     except ValueError as exc:  # an unknown language
         raise LofteError(str(exc)) from None
+    from .period import resolve_period
     from .promise import load_promise
-    from .report import resolve_period
 
     promise = load_promise(args.promise)
     period = resolve_period(promise, args.period)
@@ -70,20 +70,17 @@ def _report(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .errors import UnreadableFileError
+    from .intake import check_file
     from .isolation import IsolatedReader
+    from .promise import load_promise
 
     path = Path(args.file)
     if not path.is_file():
         raise LofteError(message("kommando.fil_saknas", path=path))
+    promise = load_promise(args.promise)
+    promise.source(args.source)
     try:
         with IsolatedReader() as reader:
-            # The child reads the file while this process loads pandas and the promise.
-            reader.prefetch(path)
-            from .intake import check_file
-            from .promise import load_promise
-
-            promise = load_promise(args.promise)
-            promise.source(args.source)
             result = check_file(path, promise, args.source, reader=reader)
     except UnreadableFileError as exc:
         if args.format == "json":
@@ -92,39 +89,13 @@ def _check(args: argparse.Namespace) -> int:
         else:
             print(message("utskrift.kan_inte_lasas", file=path.name, reason=exc.reason))
         return 1
-    problems = result.rejected
-    rejected_rows = int(problems[["sheet", "row"]].drop_duplicates().shape[0])
+    from .summary import check_document, check_text
+
     if args.format == "json":
-        print(json.dumps({
-            "file": path.name, "readable": True, "sheets": result.sheets_read,
-            "rows_accepted": len(result.accepted), "rows_rejected": rejected_rows,
-            "problems": [{"sheet": r.sheet, "row": int(r.row), "column": r.column,
-                          "value": r.value, "reason": r.reason}
-                         for r in problems.itertuples()],
-            "groups": problem_groups(problems),
-        }, ensure_ascii=False, indent=2))
-        return 1 if not problems.empty else 0
-    print(message("utskrift.kontroll_resultat", file=path.name, accepted=len(result.accepted),
-                  rejected=rejected_rows))
-    for group in problem_groups(problems):
-        rows = ", ".join(f"{r}" for r in group["rows"])
-        where = message("utskrift.kontroll_blad", sheet=group["sheet"]) if group["sheet"] else ""
-        value = f"'{group['value']}'" if group["value"] else message("utskrift.kontroll_tomt")
-        print(message("utskrift.kontroll_grupp", column=group["column"], value=value,
-                      where=where, rows=rows, reason=group["reason"]))
-    if not problems.empty:
-        print(message("utskrift.kontroll_uppmaning"))
-    return 1 if not problems.empty else 0
-
-
-def problem_groups(problems) -> list[dict[str, object]]:  # noqa: ANN001 - a DataFrame
-    """One entry per kind of problem (column, value, reason), with the Excel rows it is on."""
-    groups: dict[tuple[str, str, str, str], list[int]] = {}
-    for r in problems.itertuples():
-        groups.setdefault((r.column, r.value, r.reason, r.sheet), []).append(int(r.row))
-    ordered = sorted(groups.items(), key=lambda item: (item[1][0], item[0][0]))
-    return [{"column": c, "value": v, "reason": why, "sheet": sheet, "rows": rows}
-            for (c, v, why, sheet), rows in ordered]
+        print(json.dumps(check_document(path.name, result), ensure_ascii=False, indent=2))
+    else:
+        print(check_text(path.name, result))
+    return 1 if not result.rejected.empty else 0
 
 
 def _template(args: argparse.Namespace) -> int:

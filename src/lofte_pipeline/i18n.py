@@ -7,22 +7,29 @@ and placeholders. Dates, numbers and month names come from Babel in the language
 are never translated.
 
 A catalogue value is a `str.format` template with named placeholders ("minst {n}"); a value with
-the keys `one` and `other` is chosen by a count with the locale's plural rule.
+the keys `one` and `other` is chosen by a count with the locale's plural rule. The sentences the
+report writes from its figures (the summary, what remains, why a target was missed) are put
+together here from those entries.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from functools import lru_cache
+import datetime as dt
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from babel import Locale
 from babel.dates import format_date, get_month_names
 from babel.numbers import format_decimal
 
-from .messages import message, templates_dir  # noqa: F401  (templates_dir: for callers)
+from .messages import message, templates_dir
+
+if TYPE_CHECKING:
+    from .period import Period
+    from .promise import Promise
+    from .reconcile import TargetFigures
 
 # Report language -> Babel locale. Swedish is the default and the language of the promise data.
 LANGUAGES = {"sv": "sv_SE", "en": "en"}
@@ -53,7 +60,7 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str | dict[str,
     return flat
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_catalogue(lang: str) -> dict[str, str | dict[str, str]]:
     if lang not in LANGUAGES:
         raise ValueError(message("kommando.okant_sprak", lang=lang,
@@ -93,11 +100,11 @@ class Texts:
         """'1 234' (sv, with a no-break space) or '1,234' (en)."""
         return format_decimal(value, locale=self.locale)
 
-    def date(self, day: date) -> str:
+    def date(self, day: dt.date) -> str:
         """'2 maj 2019' or '2 May 2019'."""
         return format_date(day, "d MMMM y", locale=self.locale)
 
-    def day_month(self, day: date) -> str:
+    def day_month(self, day: dt.date) -> str:
         """'1 januari' or '1 January'."""
         return format_date(day, "d MMMM", locale=self.locale)
 
@@ -122,6 +129,122 @@ class Texts:
         return self("period.short", k=period_id.rsplit("T", 1)[-1])
 
 
-@lru_cache(maxsize=None)
+@cache
 def texts(lang: str = DEFAULT_LANGUAGE) -> Texts:
     return Texts(lang)
+
+
+_SV = texts("sv")
+STATUS_ICONS = {"achieved": "✔", "on_track": "→", "behind": "!", "missed": "✘", "reported": "i"}
+# The Swedish status words with their icons (summary.py, figures.csv and the tests use them).
+STATUS_LABELS = {code: (_SV.status(code), icon) for code, icon in STATUS_ICONS.items()}
+
+
+def date_sv(day: dt.date) -> str:
+    """'2 maj 2019'."""
+    return _SV.date(day)
+
+
+def number_sv(value: int) -> str:
+    """'1 234' with a no-break space, so a number never breaks over two lines."""
+    return _SV.number(value)
+
+
+def goal_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
+    target = promise.target_by_id[target_id]
+    parts = []
+    if target.goal is not None:
+        parts.append(tx("goal.at_least", n=tx.number(target.goal)))
+    if target.every_district:
+        parts.append(tx("goal.every_district"))
+    if target.places:
+        places = f" {tx('language.and')} ".join(p.name for p in target.places)
+        parts.append(tx("goal.places", places=places))
+    if target.per_tertial_minimum is not None:
+        parts.append(tx("goal.per_tertial", n=tx.number(target.per_tertial_minimum)))
+    return ", ".join(parts) if parts else tx("goal.reported_only")
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def remaining_text(promise: Promise, figures: TargetFigures, period: Period,
+                   tx: Texts = _SV) -> str:
+    """What is left of a target for the rest of the year, in words ('' when nothing is)."""
+    target = promise.target_by_id[figures.id]
+    if figures.status in ("achieved", "reported") or period.tertial == 3:
+        return ""  # the year is over: the annual report says what was not achieved instead
+    clauses = []
+    if figures.goal is not None and figures.done_to_date < figures.goal:
+        clauses.append(tx("remaining.more", n=tx.number(figures.goal - figures.done_to_date)))
+    if figures.districts_missing:
+        clauses.append(tx("remaining.districts", districts=tx.join(figures.districts_missing)))
+    if figures.places_missing:
+        clauses.append(tx("remaining.places", places=tx.join(figures.places_missing)))
+    if target.per_tertial_minimum is not None:
+        ahead = [tx("period.short", k=k) for k in range(period.tertial + 1, 4)]
+        if ahead:
+            key = "remaining.per_tertial_each" if len(ahead) > 1 else "remaining.per_tertial"
+            clauses.append(tx(key, n=tx.number(target.per_tertial_minimum),
+                              tertials=tx.join(ahead)))
+        if figures.periods_missing:
+            missed = tx.join([tx.tertial_short(p) for p in figures.periods_missing])
+            clauses.append(tx("remaining.cannot_reach", tertials=missed))
+    return _capital(tx.join(clauses)) + "." if clauses else ""
+
+
+def shortfall_text(figures: TargetFigures, tx: Texts = _SV) -> str:
+    """Why a target was not achieved in the year, in words."""
+    clauses = []
+    if figures.goal is not None and figures.done_to_date < figures.goal:
+        clauses.append(tx("shortfall.done_of_goal", done=tx.number(figures.done_to_date),
+                          goal=tx.number(figures.goal)))
+    if figures.districts_missing:
+        clauses.append(tx("shortfall.districts", districts=tx.join(figures.districts_missing)))
+    if figures.places_missing:
+        clauses.append(tx("shortfall.places", places=tx.join(figures.places_missing)))
+    if figures.periods_missing:
+        clauses.append(tx("shortfall.periods",
+                          tertials=tx.join([tx.tertial_short(p) for p in figures.periods_missing])))
+    return _capital(tx.join(clauses)) + "." if clauses else ""
+
+
+def summary_paragraphs(counts: dict[str, int], measurable: int, period: Period,
+                       activities_total: int, activities_in_period: int, tx: Texts = _SV,
+                       previous: dict[str, Any] | None = None) -> list[str]:
+    """The summary at the top of the report, written from the figures.
+
+    With `previous` (see render.previous_summary) a third paragraph says where the work stood at
+    the same time last year.
+    """
+    m = tx.number(measurable)
+    if period.tertial == 3:
+        achieved = tx.plural("summary.annual_achieved", counts["achieved"], year=period.year)
+        first = tx("summary.annual_frame", measurable=m, achieved=achieved)
+        first += (tx.plural("summary.annual_missed", counts["missed"]) if counts["missed"]
+                  else tx("summary.annual_all"))
+    else:
+        rest = [tx.plural(f"summary.part_{code}", counts[code])
+                for code in ("on_track", "behind") if counts[code]]
+        if counts["achieved"]:
+            first = tx("summary.interim_some", measurable=m, parts=tx.join(
+                [tx.plural("summary.part_achieved", counts["achieved"]), *rest]))
+        else:
+            first = tx("summary.interim_none", measurable=m,
+                       rest=tx("summary.interim_none_rest", parts=tx.join(rest)) if rest else "")
+    sentences = []
+    if counts["reported"]:
+        sentences.append(tx.plural("summary.reported", counts["reported"]))
+    sentences.append(tx.plural(
+        "summary.total", activities_total, start=tx.day_month(dt.date(period.year, 1, 1)),
+        end=tx.date(period.end),
+        rest=(tx("summary.total_in_period", n=tx.number(activities_in_period), k=period.tertial)
+              if period.tertial > 1 else tx("summary.total_end"))))
+    paragraphs = [first, " ".join(sentences)]
+    if previous is not None:
+        key = "summary.previous_annual" if period.tertial == 3 else "summary.previous_interim"
+        paragraphs.append(tx.plural(key, previous["activities_total"], year=previous["year"],
+                                    achieved=tx.number(previous["counts"]["achieved"]),
+                                    measurable=tx.number(previous["measurable"])))
+    return paragraphs

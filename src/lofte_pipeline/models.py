@@ -20,7 +20,7 @@ class Correction:
         return {"date": self.day.isoformat(), "note": self.note}
 
     @classmethod
-    def from_record(cls, record: dict[str, str]) -> "Correction":
+    def from_record(cls, record: dict[str, str]) -> Correction:
         return cls(date.fromisoformat(record["date"]), record["note"])
 
 

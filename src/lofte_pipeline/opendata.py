@@ -11,8 +11,7 @@ import csv
 import io
 from typing import Any
 
-STATUS_SV = {"achieved": "Uppnått", "on_track": "Enligt plan", "behind": "Efter plan",
-             "missed": "Ej uppnått", "reported": "Redovisas"}
+from .i18n import STATUS_LABELS
 
 COLUMNS = [
     "promise", "period", "period_start", "period_end", "draft",
@@ -43,7 +42,7 @@ def figures_rows(figures: dict[str, Any]) -> list[dict[str, str]]:
             "period_start": figures["period_start"], "period_end": figures["period_end"],
             "draft": figures.get("draft"),
             "target_id": t["id"], "title": t.get("title"), "status": t["status"],
-            "status_sv": STATUS_SV[t["status"]], "goal": t["goal"],
+            "status_sv": STATUS_LABELS[t["status"]][0], "goal": t["goal"],
             "expected_to_date": t.get("expected_to_date"),
             "done_in_period": t["done_in_period"], "done_to_date": t["done_to_date"],
             **{f"done_t{k}": per_period.get(f"{year}-T{k}") for k in (1, 2, 3)},

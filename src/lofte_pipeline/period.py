@@ -6,9 +6,13 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .errors import PeriodError
 from .messages import message
+
+if TYPE_CHECKING:
+    from .promise import Promise
 
 _PERIOD = re.compile(r"^\s*(\d{4})-T([123])\s*$", re.IGNORECASE)
 TERTIAL_MONTHS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}
@@ -22,14 +26,14 @@ class Period:
     tertial: int
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         match = _PERIOD.match(text or "")
         if not match:
             raise PeriodError(message("perioden.okand", text=text))
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def containing(cls, day: date) -> "Period":
+    def containing(cls, day: date) -> Period:
         return cls(day.year, (day.month - 1) // 4 + 1)
 
     @property
@@ -49,7 +53,7 @@ class Period:
     def name_sv(self) -> str:
         return TERTIAL_NAMES_SV[self.tertial]
 
-    def elapsed_in_year(self) -> list["Period"]:
+    def elapsed_in_year(self) -> list[Period]:
         """This tertial and the ones before it in the same year."""
         return [Period(self.year, k) for k in range(1, self.tertial + 1)]
 
@@ -59,3 +63,12 @@ class Period:
 
 def tertials(year: int) -> list[Period]:
     return [Period(year, k) for k in (1, 2, 3)]
+
+
+def resolve_period(promise: Promise, period: str | Period) -> Period:
+    """The period of a report of `promise`: 'ÅÅÅÅ-Tn' parsed, and within the promise's year."""
+    resolved = period if isinstance(period, Period) else Period.parse(period)
+    if resolved.year != promise.year:
+        raise PeriodError(message("rapport.period_utanfor_aret", period=resolved.id,
+                                  year=promise.year))
+    return resolved

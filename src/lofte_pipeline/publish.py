@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from . import fsio
 from .errors import LofteError
 from .messages import message
 from .models import Correction
@@ -28,11 +26,6 @@ class Publication:
     approved_at: str
     change_note: str
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
-
-
-def _hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def publications(destination: Path) -> list[Publication]:
@@ -52,7 +45,8 @@ def publish_package(public: Path, destination: Path, approved_by: str, change_no
     """
     if not approved_by.strip():
         raise LofteError(message("publicering.namn_saknas"))
-    hashes = _hashes(public)
+    files = {p.name: p.read_bytes() for p in sorted(public.iterdir()) if p.is_file()}
+    hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     history = publications(destination)
     if history and history[-1].files == hashes:
         return history[-1]
@@ -60,31 +54,17 @@ def publish_package(public: Path, destination: Path, approved_by: str, change_no
         raise LofteError(message("publicering.andringsnotering_saknas",
                                  version=history[-1].version))
     version = (history[-1].version if history else 0) + 1
-    destination.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".v{version}.", dir=destination))
-    for name in hashes:
-        shutil.copyfile(public / name, staging / name)
-        with (staging / name).open("rb") as handle:
-            os.fsync(handle.fileno())
-    if _hashes(staging) != hashes:
-        shutil.rmtree(staging)
-        raise LofteError(message("publicering.kopian_skiljer"))
-    os.chmod(staging, 0o755)
     target = destination / f"v{version}"
-    os.replace(staging, target)
-    link = destination / f".{CURRENT}.{os.getpid()}"
-    if link.is_symlink():
-        link.unlink()
-    os.symlink(target.name, link)
-    os.replace(link, destination / CURRENT)
+    try:
+        fsio.write_tree_atomically(target, files)
+    except fsio.CopyMismatchError:
+        raise LofteError(message("publicering.kopian_skiljer")) from None
+    fsio.swap_link(destination / CURRENT, target.name)
     moment = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
     entry = Publication(version, approved_by.strip(), moment, change_note.strip(), hashes)
     record = {"publiceringar": [asdict(p) for p in [*history, entry]]}
-    handle, temporary = tempfile.mkstemp(dir=destination, suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        json.dump(record, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    os.replace(temporary, destination / RECORD)
+    fsio.write_atomic(destination / RECORD,
+                      (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
     return entry
 
 
@@ -94,8 +74,8 @@ def publication_folder(root: Path, promise_id: str, period_id: str) -> Path:
 
 def publication_folder_for(root: Path, promise_file: str | Path, period: str) -> Path:
     """Where a promise file's report for `period` ('2019-T2') is published under `root`."""
+    from .period import resolve_period
     from .promise import load_promise
-    from .report import resolve_period
 
     promise = load_promise(promise_file)
     return publication_folder(root, promise.id, resolve_period(promise, period).id)

@@ -11,10 +11,8 @@ WeasyPrint is imported only when a PDF is made, so `lofte check` stays quick to 
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -22,44 +20,35 @@ from typing import Any
 from markupsafe import Markup
 
 from . import charts
-from .charts import join_sv  # noqa: F401  (the Swedish list, kept for callers)
-from .i18n import DATA_LANGUAGE, DEFAULT_LANGUAGE, Texts, templates_dir, texts
+from .i18n import (
+    DATA_LANGUAGE,
+    DEFAULT_LANGUAGE,
+    STATUS_ICONS,
+    Texts,
+    goal_text,
+    remaining_text,
+    shortfall_text,
+    summary_paragraphs,
+    templates_dir,
+    texts,
+)
 from .messages import message
 from .models import Correction, Intake
 from .period import Period
 from .promise import Promise
 from .reconcile import Reconciliation, TargetFigures
 
-__all__ = ["templates_dir", "report_context", "render_html", "render_pdf", "document_title",
-           "accessibility_statement"]
+__all__ = [
+    "accessibility_statement",
+    "document_title",
+    "render_html",
+    "render_pdf",
+    "report_context",
+    "templates_dir",
+]
 
 _SV = texts("sv")
-LOCALE = _SV.locale
-MONTHS = _SV.months
-STATUS_ICONS = {"achieved": "✔", "on_track": "→", "behind": "!", "missed": "✘", "reported": "i"}
-# The Swedish status words with their icons (summary.py and the tests use them).
-STATUS_LABELS = {code: (_SV.status(code), icon) for code, icon in STATUS_ICONS.items()}
 PDF_VARIANT = "pdf/ua-1"
-
-
-def date_sv(day: date) -> str:
-    """'2 maj 2019'."""
-    return _SV.date(day)
-
-
-def number_sv(value: int) -> str:
-    """'1 234' with a no-break space, so a number never breaks over two lines."""
-    return _SV.number(value)
-
-
-def tertial_name(period_id: str, tx: Texts = _SV) -> str:
-    """'2019-T2' -> 'tertial 2'."""
-    return tx.tertial_short(period_id)
-
-
-def tertial_months(tertial: int, tx: Texts = _SV) -> str:
-    """'maj–augusti'."""
-    return tx.tertial_months(tertial)
 
 
 def period_label(period: Period, tx: Texts = _SV) -> str:
@@ -75,106 +64,6 @@ def document_title(promise: Promise, period: Period, draft: bool = True,
     title = tx("document.title", title=promise.title, municipality=promise.municipality,
                period=period_label(period, tx))
     return tx("document.draft_title", title=title) if draft else title
-
-
-def goal_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
-    target = promise.target_by_id[target_id]
-    parts = []
-    if target.goal is not None:
-        parts.append(tx("goal.at_least", n=tx.number(target.goal)))
-    if target.every_district:
-        parts.append(tx("goal.every_district"))
-    if target.places:
-        places = f" {tx('language.and')} ".join(p.name for p in target.places)
-        parts.append(tx("goal.places", places=places))
-    if target.per_tertial_minimum is not None:
-        parts.append(tx("goal.per_tertial", n=tx.number(target.per_tertial_minimum)))
-    return ", ".join(parts) if parts else tx("goal.reported_only")
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def remaining_text(promise: Promise, figures: TargetFigures, period: Period,
-                   tx: Texts = _SV) -> str:
-    """What is left of a target for the rest of the year, in words ('' when nothing is)."""
-    target = promise.target_by_id[figures.id]
-    if figures.status in ("achieved", "reported") or period.tertial == 3:
-        return ""  # the year is over: the annual report says what was not achieved instead
-    clauses = []
-    if figures.goal is not None and figures.done_to_date < figures.goal:
-        clauses.append(tx("remaining.more", n=tx.number(figures.goal - figures.done_to_date)))
-    if figures.districts_missing:
-        clauses.append(tx("remaining.districts", districts=tx.join(figures.districts_missing)))
-    if figures.places_missing:
-        clauses.append(tx("remaining.places", places=tx.join(figures.places_missing)))
-    if target.per_tertial_minimum is not None:
-        ahead = [tx("period.short", k=k) for k in range(period.tertial + 1, 4)]
-        if ahead:
-            key = "remaining.per_tertial_each" if len(ahead) > 1 else "remaining.per_tertial"
-            clauses.append(tx(key, n=tx.number(target.per_tertial_minimum),
-                              tertials=tx.join(ahead)))
-        if figures.periods_missing:
-            missed = tx.join([tx.tertial_short(p) for p in figures.periods_missing])
-            clauses.append(tx("remaining.cannot_reach", tertials=missed))
-    return _capital(tx.join(clauses)) + "." if clauses else ""
-
-
-def shortfall_text(figures: TargetFigures, tx: Texts = _SV) -> str:
-    """Why a target was not achieved in the year, in words."""
-    clauses = []
-    if figures.goal is not None and figures.done_to_date < figures.goal:
-        clauses.append(tx("shortfall.done_of_goal", done=tx.number(figures.done_to_date),
-                          goal=tx.number(figures.goal)))
-    if figures.districts_missing:
-        clauses.append(tx("shortfall.districts", districts=tx.join(figures.districts_missing)))
-    if figures.places_missing:
-        clauses.append(tx("shortfall.places", places=tx.join(figures.places_missing)))
-    if figures.periods_missing:
-        clauses.append(tx("shortfall.periods",
-                          tertials=tx.join([tx.tertial_short(p) for p in figures.periods_missing])))
-    return _capital(tx.join(clauses)) + "." if clauses else ""
-
-
-def summary_paragraphs(counts: dict[str, int], measurable: int, period: Period,
-                       activities_total: int, activities_in_period: int, tx: Texts = _SV,
-                       previous: dict[str, Any] | None = None) -> list[str]:
-    """The summary at the top of the report, written from the figures.
-
-    With `previous` (see previous_summary) a third paragraph says where the work stood at the
-    same time last year.
-    """
-    m = tx.number(measurable)
-    if period.tertial == 3:
-        achieved = tx.plural("summary.annual_achieved", counts["achieved"], year=period.year)
-        first = tx("summary.annual_frame", measurable=m, achieved=achieved)
-        first += (tx.plural("summary.annual_missed", counts["missed"]) if counts["missed"]
-                  else tx("summary.annual_all"))
-    else:
-        rest = [tx.plural(f"summary.part_{code}", counts[code])
-                for code in ("on_track", "behind") if counts[code]]
-        if counts["achieved"]:
-            first = tx("summary.interim_some", measurable=m, parts=tx.join(
-                [tx.plural("summary.part_achieved", counts["achieved"]), *rest]))
-        else:
-            first = tx("summary.interim_none", measurable=m,
-                       rest=tx("summary.interim_none_rest", parts=tx.join(rest)) if rest else "")
-    sentences = []
-    if counts["reported"]:
-        sentences.append(tx.plural("summary.reported", counts["reported"]))
-    sentences.append(tx.plural(
-        "summary.total", activities_total, start=tx.day_month(date(period.year, 1, 1)),
-        end=tx.date(period.end),
-        rest=(tx("summary.total_in_period", n=tx.number(activities_in_period), k=period.tertial)
-              if period.tertial > 1 else tx("summary.total_end"))))
-    paragraphs = [first, " ".join(sentences)]
-    if previous is not None:
-        key = "summary.previous_annual" if period.tertial == 3 else "summary.previous_interim"
-        paragraphs.append(tx.plural(key, previous["activities_total"], year=previous["year"],
-                                    achieved=tx.number(previous["counts"]["achieved"]),
-                                    measurable=tx.number(previous["measurable"])))
-    return paragraphs
 
 
 def previous_summary(previous: dict[str, Any], period: Period) -> dict[str, Any]:
@@ -264,9 +153,9 @@ def report_context(promise: Promise, result: Reconciliation, intake: Intake,
     activities_in_period = sum(t.done_in_period for t in result.targets)
     per_tertial_totals = [sum(t["per_tertial"][k] or 0 for t in ordered)
                           if k < period.tertial else None for k in range(3)]
-    tertials = [{"number": k, "name": tx("period.heading", k=k),
-                 "months": tx.tertial_months(k), "reported": k <= period.tertial}
-                for k in (1, 2, 3)]
+    tertials: list[dict[str, Any]] = [
+        {"number": k, "name": tx("period.heading", k=k), "months": tx.tertial_months(k),
+         "reported": k <= period.tertial} for k in (1, 2, 3)]
     progress = [t for t in ordered if t["goal"] is not None and t["status"] != "reported"]
     counts_matrix = [[int(v) for v in row] for _, row in matrix.iterrows()]
     label = period_label(period, tx)
@@ -391,28 +280,10 @@ def render_pdf(html: str, title: str, base_url: str | None = None) -> bytes:
     """
     import weasyprint
 
-    with _collector_paused():
-        document = weasyprint.HTML(string=html, base_url=base_url or str(templates_dir())).render(
-            pdf_variant=PDF_VARIANT)
-        document.metadata.title = title
-        return document.write_pdf(
-            pdf_variant=PDF_VARIANT,
-            pdf_identifier=hashlib.sha256(title.encode("utf-8")).hexdigest()[:32].encode())
+    document = weasyprint.HTML(string=html, base_url=base_url or str(templates_dir())).render(
+        pdf_variant=PDF_VARIANT)
+    document.metadata.title = title
+    return document.write_pdf(
+        pdf_variant=PDF_VARIANT,
+        pdf_identifier=hashlib.sha256(title.encode("utf-8")).hexdigest()[:32].encode())
 
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector off while WeasyPrint lays out a document.
-
-    A layout makes millions of objects that live until it ends; the collector's repeated full
-    passes over them took about a third of the PDF's time (measured: 2.35 s → 1.55 s for the
-    standard tertial). Nothing is kept: what the layout left is collected once the collector
-    is back on (the PDF worker collects right after answering, while nobody waits).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

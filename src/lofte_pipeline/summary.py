@@ -1,16 +1,23 @@
-"""Run summaries for people looking at a run in the Prefect UI: plain Markdown and table rows."""
+"""What the pipeline tells people about a run (in the Prefect UI: plain Markdown and table rows;
+in the bundle: korning.log) and about a workbook checked with `lofte check` (text or JSON)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .messages import message
 from .models import Intake
 from .period import Period
-from .render import STATUS_LABELS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .rows import FileValidation
 
 
 def target_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    from .i18n import STATUS_LABELS  # here: `lofte check` uses this module and starts quickly
+
     return [
         {"mål": t["title"], "status": STATUS_LABELS[t["status"]][0], "kod": t["status"],
          "utlovat": t["goal"] if t["goal"] is not None else "", "perioden": t["done_in_period"],
@@ -60,6 +67,22 @@ def report_markdown(figures: dict[str, Any], folder: str, rejected_rows: list[di
     return "\n".join(lines) + "\n"
 
 
+def run_log(figures: dict[str, Any], intake: Intake) -> bytes:
+    """korning.log: what this run read and decided, in plain text, for the audit package."""
+    lines = [f"Löfte: {figures['promise']} ({figures['municipality']} {figures['year']})",
+             f"Period: {figures['period']} ({'utkast' if figures['draft'] else 'slutlig'})",
+             f"Programversion: {figures['program_version']}", "", "Filer:"]
+    for f in intake.files:
+        outcome = (f"godkänd, {f.rows_accepted} rader, {f.rows_rejected} avvisade" if f.accepted
+                   else f"avvisad: {f.reason}")
+        lines.append(f"  {f.path} sha256={f.sha256[:16]}… {outcome}")
+    lines += ["", f"Räknade aktiviteter: {figures['activities_counted']}",
+              f"Personuppgifter borttagna: {figures['personal_data_removed']}", "", "Mål:"]
+    lines += [f"  {t['id']}: {t['status']} ({t['done_to_date']} hittills)"
+              for t in figures["targets"]]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -95,3 +118,45 @@ def inbox_markdown(results: list[dict[str, Any]], report_folder: str) -> str:
         lines.append(f"| {r['file']} | {outcome} |")
     lines += ["", message("korning.inkorg_utkast", folder=report_folder)]
     return "\n".join(lines) + "\n"
+
+
+def problem_groups(problems: pd.DataFrame) -> list[dict[str, object]]:
+    """One entry per kind of problem (column, value, reason), with the Excel rows it is on."""
+    groups: dict[tuple[str, str, str, str], list[int]] = {}
+    for r in problems.itertuples():
+        groups.setdefault((r.column, r.value, r.reason, r.sheet), []).append(int(r.row))
+    ordered = sorted(groups.items(), key=lambda item: (item[1][0], item[0][0]))
+    return [{"column": c, "value": v, "reason": why, "sheet": sheet, "rows": rows}
+            for (c, v, why, sheet), rows in ordered]
+
+
+def _rows_rejected(problems: pd.DataFrame) -> int:
+    return int(problems[["sheet", "row"]].drop_duplicates().shape[0])
+
+
+def check_document(name: str, result: FileValidation) -> dict[str, Any]:
+    """`lofte check --format json`: what would be accepted and rejected, for tools."""
+    problems = result.rejected
+    return {
+        "file": name, "readable": True, "sheets": result.sheets_read,
+        "rows_accepted": len(result.accepted), "rows_rejected": _rows_rejected(problems),
+        "problems": [{"sheet": r.sheet, "row": int(r.row), "column": r.column,
+                      "value": r.value, "reason": r.reason} for r in problems.itertuples()],
+        "groups": problem_groups(problems),
+    }
+
+
+def check_text(name: str, result: FileValidation) -> str:
+    """`lofte check`: the same in Swedish, one line per kind of problem with its Excel rows."""
+    problems = result.rejected
+    lines = [message("utskrift.kontroll_resultat", file=name, accepted=len(result.accepted),
+                     rejected=_rows_rejected(problems))]
+    for group in problem_groups(problems):
+        rows = ", ".join(f"{r}" for r in group["rows"])  # type: ignore[attr-defined]
+        where = message("utskrift.kontroll_blad", sheet=group["sheet"]) if group["sheet"] else ""
+        value = f"'{group['value']}'" if group["value"] else message("utskrift.kontroll_tomt")
+        lines.append(message("utskrift.kontroll_grupp", column=group["column"], value=value,
+                             where=where, rows=rows, reason=group["reason"]))
+    if not problems.empty:
+        lines.append(message("utskrift.kontroll_uppmaning"))
+    return "\n".join(lines)
