@@ -1,8 +1,14 @@
 """`lofte serve`: everything on one machine — a local Prefect server (if none is running), this
-project's deployments with their schedules, a runner for them, and the inbox watcher."""
+project's deployments with their schedules, a runner for them, and the inbox watcher.
+
+The command line finds the command through the entry point `serve` in the group
+`lofte_pipeline.commands` (pyproject.toml), so the library never imports the flows.
+"""
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
 import os
 import signal
 import subprocess
@@ -10,6 +16,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from lofte_pipeline.archive import default_state_dir
@@ -127,3 +134,18 @@ def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, hos
             stop_process(server)
     print(message("flode.avslutat"), flush=True)
     return 0
+
+
+def command() -> Callable[[argparse.Namespace], int]:
+    """The runner of `lofte serve` (its arguments are the command line's); ImportError when
+    Prefect is not installed. Prefect itself is imported only once the environment is set."""
+    if importlib.util.find_spec("prefect") is None:
+        raise ModuleNotFoundError("No module named 'prefect'", name="prefect")
+    return run
+
+
+def run(args: argparse.Namespace) -> int:
+    return serve_locally(Path(args.promise), Path(args.inbox), Path(args.out),
+                         Path(args.state) if args.state else None, args.host, args.port,
+                         args.poll_seconds, args.settle_seconds,
+                         Path(args.publish_dir) if args.publish_dir else None)

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from workbooks import HEADER, row, write_xlsx
 
 from lofte_pipeline.cli import main
-from workbooks import HEADER, row, write_xlsx
 
 
 @pytest.fixture
@@ -108,3 +108,28 @@ def test_the_command_line_does_not_import_prefect_or_weasyprint_for_check(good_w
         "print(sorted(m for m in ('prefect', 'weasyprint', 'jinja2') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_serve_is_the_flows_command_found_by_its_entry_point():
+    from importlib.metadata import entry_points
+
+    [point] = entry_points(group="lofte_pipeline.commands", name="serve")
+    assert point.value == "flows.serve:command"
+    assert callable(point.load()())
+
+
+def test_serve_without_prefect_says_how_to_install_it(tmp_path):
+    code = ("import sys; sys.modules['prefect'] = None; from lofte_pipeline.cli import main; "
+            f"sys.exit(main(['serve', '--promise', 'x.yaml', '--inbox', {str(tmp_path)!r}, "
+            f"'--out', {str(tmp_path)!r}]))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=False)
+    assert run.returncode == 2
+    assert "lofte serve behöver Prefect: installera med '.[flows]'" in run.stderr
+
+
+def test_the_library_never_imports_the_flows():
+    library = Path(__file__).resolve().parents[1] / "src" / "lofte_pipeline"
+    for path in library.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "from flows" not in text and "import flows" not in text, path.name

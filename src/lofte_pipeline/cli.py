@@ -10,6 +10,9 @@ from pathlib import Path
 from .errors import LofteError
 from .messages import message
 
+# Entry points of commands whose code lives outside the library (`serve`: the Prefect flows).
+COMMANDS = "lofte_pipeline.commands"
+
 
 def _report(args: argparse.Namespace) -> int:
     from .i18n import texts
@@ -164,14 +167,17 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    """The flows' code, found by its entry point (`serve` in COMMANDS) when the command runs."""
+    from importlib.metadata import entry_points
+
     try:
-        from flows.serve import serve_locally
-    except ImportError as exc:
+        point = next(iter(entry_points(group=COMMANDS, name="serve")), None)
+        if point is None:
+            raise ModuleNotFoundError(f"{COMMANDS}: serve")
+        run = point.load()()
+    except ImportError as exc:  # Prefect or the flows are not installed
         raise LofteError(message("kommando.prefect_saknas", error=exc)) from None
-    return serve_locally(Path(args.promise), Path(args.inbox), Path(args.out),
-                         Path(args.state) if args.state else None, args.host, args.port,
-                         args.poll_seconds, args.settle_seconds,
-                         Path(args.publish_dir) if args.publish_dir else None)
+    return int(run(args))
 
 
 def _bench(args: argparse.Namespace) -> int:
