@@ -9,7 +9,8 @@ import pytest
 
 from lofte_pipeline.errors import UnreadableFileError
 from lofte_pipeline.ingest import RawSheet
-from lofte_pipeline.validate import parse_date, validate_sheets
+from lofte_pipeline.validate import validate_sheets
+from lofte_pipeline.values import parse_date
 from workbooks import HEADER, row
 
 
@@ -178,7 +179,7 @@ def _log_rows(district: str, comment: str) -> list[list[object]]:
 def test_text_dates_read_on_columns_are_what_parse_date_reads():
     import polars as pl
 
-    from lofte_pipeline.validate import dates_of
+    from lofte_pipeline.values import dates_of
 
     texts = ["2019-03-14", "2019-3-4", "2019-03-14 10:00", "2019-03-14 10.00:05.123",
              "2019-02-31", "0000-01-01", "2019-13-01", "14/3/2019", "14.3.2019", "14/3 2019",

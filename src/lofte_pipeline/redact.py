@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+import polars as pl
+
+from .values import per_value
+
 REDACTED = "[borttaget]"
 
 # YYYYMMDD-NNNN, YYMMDD-NNNN, with '-', '+' or nothing between; Luhn-checked on the last ten.
@@ -56,3 +60,21 @@ def redact(text: str) -> tuple[str, list[str]]:
     text = _PERSONAL_NUMBER.sub(personal, text)
     text = _PHONE.sub(other("telefon"), text)
     return text, found
+
+
+# What any of the patterns needs (an '@' or seven digits): the few values worth a full look.
+_MAYBE_PERSONAL = re.compile(r"@|\d(?:[\s+-]?\d){6}")
+
+
+def redacted(text: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """A column with personal data removed, and per value the kinds found as staff read them
+    ('' for none); redact() runs once per distinct candidate."""
+    def clean(value: str) -> str:
+        cleaned, kinds = redact(value)
+        return cleaned + "\0" + ", ".join(sorted({KIND_NAMES[k] for k in kinds}))
+
+    candidates = text.str.contains(_MAYBE_PERSONAL.pattern).fill_null(False)
+    found = per_value(text, candidates, clean, pl.String)
+    parts = found.str.split_exact("\0", 1).struct.unnest()
+    return (pl.select(pl.when(candidates).then(parts["field_0"]).otherwise(text)).to_series(),
+            parts["field_1"].fill_null(""))
