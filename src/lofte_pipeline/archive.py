@@ -12,7 +12,7 @@ import hashlib
 import re
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .fsio import TemporaryFile, copy_atomic, write_atomic
@@ -62,7 +62,7 @@ class Archive:
     def close(self) -> None:
         self.db.close()
 
-    def __enter__(self) -> "Archive":
+    def __enter__(self) -> Archive:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -92,7 +92,7 @@ class Archive:
     def register(self, path: Path, name: str, source: str) -> FileVersion:
         """Record a dropped file; the same bytes again change nothing, new bytes become current."""
         sha256, size = self.store(path)
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
             row = self.db.execute("SELECT current FROM versions WHERE name=? AND sha256=?",
                                   (name, sha256)).fetchone()
@@ -111,22 +111,22 @@ class Archive:
                             (outcome, reasons, name, sha256))
 
     def version(self, name: str, sha256: str) -> FileVersion:
-        row = self.db.execute(
-            "SELECT name, source, sha256, size, first_seen, outcome, reasons, current "
-            "FROM versions WHERE name=? AND sha256=?", (name, sha256)).fetchone()
-        return FileVersion(*row[:7], bool(row[7]))
+        [found] = self._versions("name=? AND sha256=?", (name, sha256))
+        return found
 
     def current_versions(self) -> list[FileVersion]:
-        rows = self.db.execute(
-            "SELECT name, source, sha256, size, first_seen, outcome, reasons, current "
-            "FROM versions WHERE current=1 ORDER BY name").fetchall()
-        return [FileVersion(*r[:7], bool(r[7])) for r in rows]
+        return self._versions("current=1 ORDER BY name")
 
     def history(self, name: str) -> list[FileVersion]:
+        return self._versions("name=? ORDER BY seq", (name,))
+
+    def _versions(self, where: str, parameters: tuple[str, ...] = ()) -> list[FileVersion]:
         rows = self.db.execute(
             "SELECT name, source, sha256, size, first_seen, outcome, reasons, current "
-            "FROM versions WHERE name=? ORDER BY seq", (name,)).fetchall()
-        return [FileVersion(*r[:7], bool(r[7])) for r in rows]
+            f"FROM versions WHERE {where}", parameters).fetchall()
+        return [FileVersion(name, source, sha256, size, first_seen, outcome, reasons,
+                            bool(current))
+                for name, source, sha256, size, first_seen, outcome, reasons, current in rows]
 
     def quarantine(self, version: FileVersion, reason: str) -> Path:
         """A copy of a rejected file with a plain Swedish note beside it on what to fix."""

@@ -180,12 +180,6 @@ def _serve(args: argparse.Namespace) -> int:
     return int(run(args))
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from .bench import run_from_args
-
-    return int(run_from_args(args))
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lofte", description="Uppföljning av medborgarlöften: från aktivitetsloggar till "
@@ -248,12 +242,6 @@ def build_parser() -> argparse.ArgumentParser:
     new_promise.add_argument("--municipality", help="ny kommun (standard: samma)")
     new_promise.add_argument("-o", "--output", required=True, help="den nya filen")
     new_promise.set_defaults(run=_new_promise)
-
-    bench = commands.add_parser("bench", help="mät prestanda på genererade arbetslaster")
-    from .bench import add_arguments as bench_arguments
-
-    bench_arguments(bench)
-    bench.set_defaults(run=_bench)
 
     serve = commands.add_parser(
         "serve", help="kör allt på en server: Prefect, scheman och bevakning av inkorgen")
