@@ -17,9 +17,15 @@ from lofte_pipeline.promise import load_promise
 
 
 @flow(name="alla-loften", log_prints=True)
-def all_promises(promise_dir: str, inbox_root: str, out: str, period: str,
-                 deployment: str = "tertialrapport/medborgarlofte", concurrency: int = 4,
-                 final: bool = False):
+def all_promises(
+    promise_dir: str,
+    inbox_root: str,
+    out: str,
+    period: str,
+    deployment: str = "tertialrapport/medborgarlofte",
+    concurrency: int = 4,
+    final: bool = False,
+):
     """Report every promise in a folder, fanning out one deployment run per promise.
 
     Args:
@@ -36,15 +42,27 @@ def all_promises(promise_dir: str, inbox_root: str, out: str, period: str,
     for path in sorted(Path(promise_dir).glob("*.yaml")):
         promise = load_promise(path)
         tertial = period.rsplit("-", 1)[-1]
-        jobs.append((promise.id, {"promise": str(path.resolve()),
-                                  "inbox": str((Path(inbox_root) / promise.id).resolve()),
-                                  "out": str(Path(out).resolve()),
-                                  "period": f"{promise.year}-{tertial}", "final": final}))
+        jobs.append(
+            (
+                promise.id,
+                {
+                    "promise": str(path.resolve()),
+                    "inbox": str((Path(inbox_root) / promise.id).resolve()),
+                    "out": str(Path(out).resolve()),
+                    "period": f"{promise.year}-{tertial}",
+                    "final": final,
+                },
+            )
+        )
 
     def start(job: tuple[str, dict[str, Any]]) -> tuple[str, str]:
         promise_id, parameters = job
-        run = run_deployment(deployment, parameters=parameters, timeout=None,
-                             flow_run_name=f"{promise_id}-{parameters['period']}")
+        run = run_deployment(
+            deployment,
+            parameters=parameters,
+            timeout=None,
+            flow_run_name=f"{promise_id}-{parameters['period']}",
+        )
         return promise_id, run.state.type.value if run.state else "UNKNOWN"
 
     # Each thread runs in a copy of this flow's context, so the runs reach the same API and show
@@ -53,7 +71,9 @@ def all_promises(promise_dir: str, inbox_root: str, out: str, period: str,
     with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
         results = dict(pool.map(lambda context, job: context.run(start, job), contexts, jobs))
     failed = sorted(p for p, state in results.items() if state != "COMPLETED")
-    logger.info(message("flode.rapporter_logg", done=len(results) - len(failed), failed=len(failed)))
+    logger.info(
+        message("flode.rapporter_logg", done=len(results) - len(failed), failed=len(failed))
+    )
     if failed:
         return Failed(message=message("flode.rapporter_misslyckades", promises=", ".join(failed)))
     return Completed(message=message("flode.rapporter_klara", count=len(results)))

@@ -13,7 +13,7 @@ def only_io_errors(task, task_run, state) -> bool:
         state.result()
     except OSError:
         return True
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
     return False
 

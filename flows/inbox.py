@@ -36,8 +36,11 @@ def check_dropped_file(path: str, inbox: str, promise: str, state: str) -> dict[
     outcome, _ = read_file(Path(path), Path(inbox), loaded, cache=cache)
     if outcome.reason:
         raise UnreadableFileError(f"{outcome.path}: {outcome.reason}")
-    return {"file": outcome.path, "rows_accepted": outcome.rows_accepted,
-            "rows_rejected": outcome.rows_rejected}
+    return {
+        "file": outcome.path,
+        "rows_accepted": outcome.rows_accepted,
+        "rows_rejected": outcome.rows_rejected,
+    }
 
 
 @task
@@ -55,8 +58,9 @@ def refresh_draft(promise: str, inbox: str, out: str, period: str, state: str) -
 
 
 @flow(name="inkorg", log_prints=True)
-def inbox_flow(promise: str, inbox: str, out: str, state: str | None = None,
-               settle_seconds: float = 10.0) -> dict[str, Any]:
+def inbox_flow(
+    promise: str, inbox: str, out: str, state: str | None = None, settle_seconds: float = 10.0
+) -> dict[str, Any]:
     """Take up newly dropped workbooks: validate each, then refresh the current draft report.
 
     Args:
@@ -79,12 +83,19 @@ def inbox_flow(promise: str, inbox: str, out: str, state: str | None = None,
             results.append({**future.result(), "reason": ""})
         else:
             reason = str(future.state.result(raise_on_failure=False))
-            results.append({"file": Path(path).relative_to(inbox).as_posix(), "rows_accepted": 0,
-                            "rows_rejected": 0, "reason": reason})
+            results.append(
+                {
+                    "file": Path(path).relative_to(inbox).as_posix(),
+                    "rows_accepted": 0,
+                    "rows_rejected": 0,
+                    "reason": reason,
+                }
+            )
     mark_processed(ready, inbox, state)
     period = draft_period(load_promise(promise).year, run_date()).id
     folder = refresh_draft(promise, inbox, out, period, state)
-    create_markdown_artifact(inbox_markdown(results, folder), key="inkorg",
-                             description="Nya filer i inkorgen")
+    create_markdown_artifact(
+        inbox_markdown(results, folder), key="inkorg", description="Nya filer i inkorgen"
+    )
     print(message("flode.nya_filer", count=len(results), folder=folder))
     return {"files": results, "report": folder}

@@ -46,8 +46,9 @@ def missing_data_check(promise: str, inbox: str, period: str | None = None):
     """
     period = period or Period.containing(run_date()).id
     found = find_missing_sources(promise, inbox, period)
-    create_markdown_artifact(found["markdown"], key="saknade-underlag",
-                             description=f"Underlag för {period}")
+    create_markdown_artifact(
+        found["markdown"], key="saknade-underlag", description=f"Underlag för {period}"
+    )
     if found["missing"]:
         text = message("flode.underlag_saknas", period=period, sources=", ".join(found["missing"]))
         print(text)

@@ -41,8 +41,11 @@ def start_server(host: str, port: int, timeout: float = 120.0) -> tuple[subproce
     api_url = f"http://{host}:{port}/api"
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)],
-        env={**os.environ, **OFFLINE}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-        start_new_session=True)
+        env={**os.environ, **OFFLINE},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if healthy(api_url):
@@ -64,8 +67,9 @@ def stop_process(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def watch_inbox(deployment_name: str, watcher: InboxWatcher, poll_seconds: float,
-                stop: threading.Event) -> None:
+def watch_inbox(
+    deployment_name: str, watcher: InboxWatcher, poll_seconds: float, stop: threading.Event
+) -> None:
     """Poll the inbox; when settled new files appear, start the inbox deployment once for them."""
     from prefect.deployments import run_deployment
 
@@ -79,10 +83,9 @@ def watch_inbox(deployment_name: str, watcher: InboxWatcher, poll_seconds: float
                 fresh.add((str(path), stat.st_size, stat.st_mtime_ns))
             if fresh - triggered:
                 run_deployment(deployment_name, timeout=0)
-                print(message("flode.bevakning_startad", count=len(fresh - triggered)),
-                      flush=True)
+                print(message("flode.bevakning_startad", count=len(fresh - triggered)), flush=True)
                 triggered |= fresh
-        except Exception as exc:  # noqa: BLE001 - the watcher must outlive a bad poll
+        except Exception as exc:
             print(message("flode.bevakning_misslyckades", error=exc), flush=True)
 
 
@@ -90,9 +93,17 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, host: str, port: int,
-                  poll_seconds: float, settle_seconds: float,
-                  publish_dir: Path | None = None) -> int:
+def serve_locally(
+    promise: Path,
+    inbox: Path,
+    out: Path,
+    state: Path | None,
+    host: str,
+    port: int,
+    poll_seconds: float,
+    settle_seconds: float,
+    publish_dir: Path | None = None,
+) -> int:
     os.environ.update(OFFLINE)
     loaded = load_promise(promise)
     if not inbox.is_dir():
@@ -116,13 +127,21 @@ def serve_locally(promise: Path, inbox: Path, out: Path, state: Path | None, hos
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            deployments = build_deployments(promise, inbox, out, state, poll_seconds=None,
-                                            settle_seconds=settle_seconds,
-                                            publish_dir=publish_dir)
+            deployments = build_deployments(
+                promise,
+                inbox,
+                out,
+                state,
+                poll_seconds=None,
+                settle_seconds=settle_seconds,
+                publish_dir=publish_dir,
+            )
             watcher = InboxWatcher(inbox, state / "inkorg.json", settle_seconds)
             thread = threading.Thread(
-                target=watch_inbox, args=(f"inkorg/{loaded.id}", watcher, poll_seconds, stop),
-                daemon=True)
+                target=watch_inbox,
+                args=(f"inkorg/{loaded.id}", watcher, poll_seconds, stop),
+                daemon=True,
+            )
             thread.start()
             print(message("flode.prefect_ui", url=api_url.removesuffix("/api")), flush=True)
             serve(*deployments, print_starting_message=False)
@@ -145,7 +164,14 @@ def command() -> Callable[[argparse.Namespace], int]:
 
 
 def run(args: argparse.Namespace) -> int:
-    return serve_locally(Path(args.promise), Path(args.inbox), Path(args.out),
-                         Path(args.state) if args.state else None, args.host, args.port,
-                         args.poll_seconds, args.settle_seconds,
-                         Path(args.publish_dir) if args.publish_dir else None)
+    return serve_locally(
+        Path(args.promise),
+        Path(args.inbox),
+        Path(args.out),
+        Path(args.state) if args.state else None,
+        args.host,
+        args.port,
+        args.poll_seconds,
+        args.settle_seconds,
+        Path(args.publish_dir) if args.publish_dir else None,
+    )

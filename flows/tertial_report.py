@@ -18,14 +18,33 @@ from lofte_pipeline.summary import report_markdown, target_rows
 
 
 @task(retries=2, retry_delay_seconds=10, retry_condition_fn=only_io_errors)
-def build_tertial_report(promise: str, inbox: str, out: str, period: str, final: bool,
-                         state: str | None, lang: str = "sv",
-                         corrections: list[Correction] | None = None) -> dict[str, Any]:
+def build_tertial_report(
+    promise: str,
+    inbox: str,
+    out: str,
+    period: str,
+    final: bool,
+    state: str | None,
+    lang: str = "sv",
+    corrections: list[Correction] | None = None,
+) -> dict[str, Any]:
     """Archive the inbox, reconcile against the promise, publish HTML, PDF, figures and CSVs."""
-    result = build_report(promise, inbox, out, period, final=final, state_dir=state, lang=lang,
-                          corrections=corrections or ())
-    return {"folder": str(result.folder), "figures": result.figures,
-            "rejected_rows": result.rejected_rows, "personal_data": result.personal_data}
+    result = build_report(
+        promise,
+        inbox,
+        out,
+        period,
+        final=final,
+        state_dir=state,
+        lang=lang,
+        corrections=corrections or (),
+    )
+    return {
+        "folder": str(result.folder),
+        "figures": result.figures,
+        "rejected_rows": result.rejected_rows,
+        "personal_data": result.personal_data,
+    }
 
 
 @task
@@ -33,20 +52,31 @@ def publish_run_summary(report: dict[str, Any]) -> None:
     """Status per target, files, rejected rows and links to the report, for the Prefect UI."""
     figures, folder = report["figures"], report["folder"]
     key = f"{figures['promise']}-{figures['period']}".lower()
-    create_markdown_artifact(report_markdown(figures, folder, report["rejected_rows"],
-                                             report["personal_data"]),
-                             key=f"sammanfattning-{key}", description="Sammanfattning av körningen")
+    create_markdown_artifact(
+        report_markdown(figures, folder, report["rejected_rows"], report["personal_data"]),
+        key=f"sammanfattning-{key}",
+        description="Sammanfattning av körningen",
+    )
     create_table_artifact(target_rows(figures), key=f"mal-{key}", description="Status per mål")
     for name in ("rapport.html", "rapport.pdf"):
-        create_link_artifact((Path(folder) / bundle_path(name)).resolve().as_uri(), link_text=name,
-                             key=f"{name.replace('.', '-')}-{key}",
-                             description=f"{name} för {figures['period']}")
+        create_link_artifact(
+            (Path(folder) / bundle_path(name)).resolve().as_uri(),
+            link_text=name,
+            key=f"{name.replace('.', '-')}-{key}",
+            description=f"{name} för {figures['period']}",
+        )
 
 
 @flow(name="tertialrapport", log_prints=True)
-def tertial_report(promise: str, inbox: str, out: str, period: str | None = None,
-                   final: bool = False, state: str | None = None,
-                   lang: Literal["sv", "en"] = "sv") -> dict[str, Any]:
+def tertial_report(
+    promise: str,
+    inbox: str,
+    out: str,
+    period: str | None = None,
+    final: bool = False,
+    state: str | None = None,
+    lang: Literal["sv", "en"] = "sv",
+) -> dict[str, Any]:
     """Tertial report for one promise: the same output as `lofte report`.
 
     Args:

@@ -42,6 +42,9 @@ def no_weasyprint_warnings(caplog):
     """Rendering must be clean: any WeasyPrint warning (unknown CSS, bad metadata) fails."""
     caplog.set_level(logging.WARNING, logger="weasyprint")
     yield
-    warnings = [r.getMessage() for r in caplog.records
-                if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING]
+    warnings = [
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING
+    ]
     assert not warnings, warnings

@@ -7,6 +7,7 @@ the gate (see docs/accessibility.md).
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import subprocess
@@ -15,10 +16,10 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from inboxes import build_inbox
 from pypdf import PdfReader
 
 from lofte_pipeline.report import build_report
-from inboxes import build_inbox
 
 REPO = Path(__file__).resolve().parents[1]
 A11Y = REPO / "scripts" / "a11y"
@@ -29,12 +30,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 def reports(tmp_path_factory, promise_file):
     inbox = build_inbox(tmp_path_factory.mktemp("inbox"))
     out = tmp_path_factory.mktemp("out")
-    return {k: build_report(promise_file, inbox, out, f"2019-T{k}", final=k == 3).public
-            for k in (1, 2, 3)}
+    return {
+        k: build_report(promise_file, inbox, out, f"2019-T{k}", final=k == 3).public
+        for k in (1, 2, 3)
+    }
 
 
 def struct_elements(pdf: pikepdf.Pdf):
     """Every structure element, depth first in document order."""
+
     def walk(node):
         if isinstance(node, pikepdf.Array):
             for kid in node:
@@ -43,6 +47,7 @@ def struct_elements(pdf: pikepdf.Pdf):
             yield node
             if "/K" in node:
                 yield from walk(node.K)
+
     yield from walk(pdf.Root.StructTreeRoot.K)
 
 
@@ -79,33 +84,56 @@ def test_every_chart_is_a_figure_with_alternative_text(reports, tertial):
 
 def test_headings_are_tagged_in_order_and_become_bookmarks(reports):
     with pikepdf.open(reports[3] / "rapport.pdf") as pdf:
-        levels = [int(str(e.S)[2]) for e in struct_elements(pdf)
-                  if str(e.S) in ("/H1", "/H2", "/H3")]
+        levels = [
+            int(str(e.S)[2]) for e in struct_elements(pdf) if str(e.S) in ("/H1", "/H2", "/H3")
+        ]
         with pdf.open_outline() as outline:
             top = [item.title for item in outline.root]
             nested = [kid.title for item in outline.root for kid in item.children]
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    assert all(b - a <= 1 for a, b in itertools.pairwise(levels))
     assert top[0].startswith("Medborgarlöfte 2019: uppföljning tertial 3")
-    assert {"Sammanfattning", "Framsteg mot målen", "Året tertial för tertial",
-            "Aktiviteter per kommundel", "Underlag"} <= set(nested)
+    assert {
+        "Sammanfattning",
+        "Framsteg mot målen",
+        "Året tertial för tertial",
+        "Aktiviteter per kommundel",
+        "Underlag",
+    } <= set(nested)
 
 
 def test_text_extracts_in_reading_order_with_swedish_letters_intact(reports):
     reader = PdfReader(reports[2] / "rapport.pdf")
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
-    order = ["Medborgarlöfte 2019: uppföljning tertial 2 (maj–",
-             "Underlag t.o.m. 31 augusti 2019", "Sammanfattning", "Av löftets",
-             "Kvar till årets slut", "Status per mål", "Framsteg mot målen",
-             "Aktiviteter per tertial", "Löfte: Polisen lovar", "Trafikkontroller i alla kommundelar",
-             "Aktiviteter per kommundel", "Underlag", "undertecknades"]
+    order = [
+        "Medborgarlöfte 2019: uppföljning tertial 2 (maj–",
+        "Underlag t.o.m. 31 augusti 2019",
+        "Sammanfattning",
+        "Av löftets",
+        "Kvar till årets slut",
+        "Status per mål",
+        "Framsteg mot målen",
+        "Aktiviteter per tertial",
+        "Löfte: Polisen lovar",
+        "Trafikkontroller i alla kommundelar",
+        "Aktiviteter per kommundel",
+        "Underlag",
+        "undertecknades",
+    ]
     position = 0
     for part in order:  # each after the one before it
         found = text.find(part, position)
-        assert found >= 0, (part, text[position:position + 300])
+        assert found >= 0, (part, text[position : position + 300])
         position = found + len(part)
-    for word in ("Strängnäs", "Åkers styckebruk", "Läggesta", "Trafiksäkerhetsrådet", "båtsamverkan",
-                 "Härad", "Förväntat hittills"):
+    for word in (
+        "Strängnäs",
+        "Åkers styckebruk",
+        "Läggesta",
+        "Trafiksäkerhetsrådet",
+        "båtsamverkan",
+        "Härad",
+        "Förväntat hittills",
+    ):
         assert word in text, word
     assert unicodedata.normalize("NFC", text) == text  # å/ä/ö as letters, not a + ring
     assert "\ufffd" not in text
@@ -129,19 +157,29 @@ def test_pdf_ua_output_is_byte_identical_across_runs(reports, promise_file, tmp_
 def test_html_has_no_axe_core_violations_in_headless_chromium(reports, tertial):
     node = shutil.which("node")
     if node is None or not CHROMIUM.exists():
-        pytest.skip("axe-core check needs node and Debian's chromium "
-                    "(apt-get install -y nodejs npm chromium)")
+        pytest.skip(
+            "axe-core check needs node and Debian's chromium "
+            "(apt-get install -y nodejs npm chromium)"
+        )
     if not (A11Y / "node_modules" / "axe-core").is_dir():
         npm = shutil.which("npm")
         assert npm, "npm is missing: apt-get install -y npm"
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=A11Y, check=True,
-                       timeout=300)
-    run = subprocess.run([node, str(A11Y / "check.mjs"), str(reports[tertial] / "rapport.html")],
-                         capture_output=True, text=True, timeout=180)
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=A11Y, check=True, timeout=300
+        )
+    run = subprocess.run(
+        [node, str(A11Y / "check.mjs"), str(reports[tertial] / "rapport.html")],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert run.returncode in (0, 1), run.stderr
     result = json.loads(run.stdout)
-    found = [(r["viewport"], v["id"], v["help"], [n["target"] for n in v["nodes"]][:5])
-             for r in result["results"] for v in r["violations"]]
+    found = [
+        (r["viewport"], v["id"], v["help"], [n["target"] for n in v["nodes"]][:5])
+        for r in result["results"]
+        for v in r["violations"]
+    ]
     external = [u for r in result["results"] for u in r["external_requests"]]
     assert not found, found
     assert not external, external
@@ -149,7 +187,8 @@ def test_html_has_no_axe_core_violations_in_headless_chromium(reports, tertial):
     assert all(r["passes"] > 20 for r in result["results"])
 
 
-def test_rendering_a_draft_with_charts_logs_no_weasyprint_warnings(no_weasyprint_warnings,
-                                                                  promise_file, tmp_path):
+def test_rendering_a_draft_with_charts_logs_no_weasyprint_warnings(
+    no_weasyprint_warnings, promise_file, tmp_path
+):
     inbox = build_inbox(tmp_path / "in")
     build_report(promise_file, inbox, tmp_path / "out", "2019-T1")

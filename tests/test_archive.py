@@ -54,14 +54,17 @@ def test_a_rejected_file_is_quarantined_with_a_swedish_note(tmp_path, promise_fi
     assert (inbox / "kommunen" / "tom.xlsx").exists()  # nothing is deleted, ever
 
 
-def test_a_corrected_file_replaces_the_earlier_rows_and_both_versions_are_kept(tmp_path,
-                                                                               promise_file):
-    inbox = inbox_with(tmp_path, [row("2019-02-01", MOPEDS, "Härad"),
-                                  row("2019-02-02", MOPEDS, "Härad")])
+def test_a_corrected_file_replaces_the_earlier_rows_and_both_versions_are_kept(
+    tmp_path, promise_file
+):
+    inbox = inbox_with(
+        tmp_path, [row("2019-02-01", MOPEDS, "Härad"), row("2019-02-02", MOPEDS, "Härad")]
+    )
     out = tmp_path / "ut"
     assert mopeds(build_report(promise_file, inbox, out, "2019-T1", pdf=False)) == 2
-    write_xlsx(inbox / "polisen" / "logg.xlsx", {"Logg": [HEADER, row("2019-02-01", MOPEDS,
-                                                                       "Härad")]})
+    write_xlsx(
+        inbox / "polisen" / "logg.xlsx", {"Logg": [HEADER, row("2019-02-01", MOPEDS, "Härad")]}
+    )
     assert mopeds(build_report(promise_file, inbox, out, "2019-T1", pdf=False)) == 1
     with Archive(tmp_path / "lofte-state" / "INBOX") as archive:
         history = archive.history("polisen/logg.xlsx")
@@ -97,8 +100,11 @@ def test_the_bundle_manifest_traces_every_input(tmp_path, promise_file):
     [entry] = manifest["inputs"]
     assert entry["file"] == "polisen/logg.xlsx" and entry["outcome"] == "accepted"
     import hashlib
-    assert entry["sha256"] == hashlib.sha256(
-        (inbox / "polisen" / "logg.xlsx").read_bytes()).hexdigest()
+
+    assert (
+        entry["sha256"]
+        == hashlib.sha256((inbox / "polisen" / "logg.xlsx").read_bytes()).hexdigest()
+    )
 
 
 def test_file_names_never_let_a_write_escape_the_quarantine():

@@ -5,20 +5,21 @@ from __future__ import annotations
 
 import pickle
 
+from workbooks import HEADER, row, write_xlsx
+
 from lofte_pipeline import intake
 from lofte_pipeline.cache import ParseCache, code_fingerprint
 from lofte_pipeline.intake import read_inbox
 from lofte_pipeline.promise import promise_hash
-from workbooks import HEADER, row, write_xlsx
 
 
 def count_checks(monkeypatch) -> list:
     calls = []
     original = intake.check_file_here
 
-    def counting(path, rules, limits=intake.ReadLimits(), display_name=None):
+    def counting(path, rules, limits=None, display_name=None):
         calls.append((display_name or path.name).rsplit("/", 1)[-1])
-        return original(path, rules, limits, display_name)
+        return original(path, rules, limits or intake.ReadLimits(), display_name)
 
     monkeypatch.setattr(intake, "check_file_here", counting)
     return calls
@@ -26,13 +27,15 @@ def count_checks(monkeypatch) -> list:
 
 def _inbox(tmp_path):
     inbox = tmp_path / "INBOX"
-    write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-02", "Mopedinsats",
-                                                                    "Härad")]})
+    write_xlsx(
+        inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-02", "Mopedinsats", "Härad")]}
+    )
     return inbox
 
 
-def test_a_second_read_of_unchanged_files_parses_nothing(tmp_path, promise, promise_file,
-                                                         monkeypatch):
+def test_a_second_read_of_unchanged_files_parses_nothing(
+    tmp_path, promise, promise_file, monkeypatch
+):
     inbox = _inbox(tmp_path)
     (inbox / "kommunen").mkdir()
     (inbox / "kommunen" / "trasig.xlsx").write_text("nej", encoding="utf-8")
@@ -46,8 +49,9 @@ def test_a_second_read_of_unchanged_files_parses_nothing(tmp_path, promise, prom
     assert [f.reason for f in second.files] == [f.reason for f in first.files]
 
 
-def test_a_renamed_copy_is_served_from_the_cache_under_its_new_name(tmp_path, promise,
-                                                                    promise_file, monkeypatch):
+def test_a_renamed_copy_is_served_from_the_cache_under_its_new_name(
+    tmp_path, promise, promise_file, monkeypatch
+):
     inbox = _inbox(tmp_path)
     cache = ParseCache(tmp_path / "cache", promise_hash(promise_file))
     read_inbox(inbox, promise, cache=cache, isolate=False)
@@ -57,19 +61,22 @@ def test_a_renamed_copy_is_served_from_the_cache_under_its_new_name(tmp_path, pr
     assert calls == [] and list(again.accepted["file"]) == ["polisen/b.xlsx"]
 
 
-def test_a_changed_file_promise_or_program_is_parsed_again(tmp_path, promise, promise_file,
-                                                           monkeypatch):
+def test_a_changed_file_promise_or_program_is_parsed_again(
+    tmp_path, promise, promise_file, monkeypatch
+):
     inbox = _inbox(tmp_path)
     folder, promise_sha256 = tmp_path / "cache", promise_hash(promise_file)
     read_inbox(inbox, promise, cache=ParseCache(folder, promise_sha256), isolate=False)
     calls = count_checks(monkeypatch)
     read_inbox(inbox, promise, cache=ParseCache(folder, "another-promise-version"), isolate=False)
     assert calls == ["a.xlsx"]
-    read_inbox(inbox, promise, cache=ParseCache(folder, promise_sha256, code="other code"),
-               isolate=False)
+    read_inbox(
+        inbox, promise, cache=ParseCache(folder, promise_sha256, code="other code"), isolate=False
+    )
     assert calls == ["a.xlsx", "a.xlsx"]
-    write_xlsx(inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-03", "Mopedinsats",
-                                                                    "Härad")]})
+    write_xlsx(
+        inbox / "polisen" / "a.xlsx", {"Logg": [HEADER, row("2019-01-03", "Mopedinsats", "Härad")]}
+    )
     read_inbox(inbox, promise, cache=ParseCache(folder, promise_sha256), isolate=False)
     assert calls == ["a.xlsx", "a.xlsx", "a.xlsx"]
 
@@ -79,8 +86,9 @@ def test_the_fingerprint_is_of_the_code_not_its_version_string():
     assert code_fingerprint() == code_fingerprint()
 
 
-def test_a_foreign_file_in_the_cache_folder_is_never_loaded_as_code(tmp_path, promise,
-                                                                    promise_file, monkeypatch):
+def test_a_foreign_file_in_the_cache_folder_is_never_loaded_as_code(
+    tmp_path, promise, promise_file, monkeypatch
+):
     """Anyone who can write to the shared folder can put a file where an entry would be."""
     inbox = _inbox(tmp_path)
     cache = ParseCache(tmp_path / "cache", promise_hash(promise_file))
@@ -111,19 +119,39 @@ def test_a_cached_parse_and_a_kept_bundle_are_rebuilt_when_the_code_changes(tmp_
     from pathlib import Path
 
     repo = Path(__file__).resolve().parents[1]
-    shutil.copytree(repo / "src" / "lofte_pipeline", tmp_path / "src" / "lofte_pipeline",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        repo / "src" / "lofte_pipeline",
+        tmp_path / "src" / "lofte_pipeline",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     shutil.copytree(repo / "templates", tmp_path / "templates")
     inbox = _inbox(tmp_path)
     out, state = tmp_path / "out", tmp_path / "state"
 
     def report() -> Path:
         subprocess.run(
-            [sys.executable, "-m", "lofte_pipeline", "report", "--promise",
-             str(repo / "promises" / "strangnas-2019.yaml"), "--inbox", str(inbox), "--out",
-             str(out), "--state", str(state), "--period", "2019-T1", "--no-pdf"],
-            check=True, capture_output=True, cwd=tmp_path,
-            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path / "src")})
+            [
+                sys.executable,
+                "-m",
+                "lofte_pipeline",
+                "report",
+                "--promise",
+                str(repo / "promises" / "strangnas-2019.yaml"),
+                "--inbox",
+                str(inbox),
+                "--out",
+                str(out),
+                "--state",
+                str(state),
+                "--period",
+                "2019-T1",
+                "--no-pdf",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(tmp_path / "src")},
+        )
         return (out / "strangnas-2019" / "2019-T1").resolve()  # the version folder in use
 
     def entries() -> int:
@@ -133,7 +161,8 @@ def test_a_cached_parse_and_a_kept_bundle_are_rebuilt_when_the_code_changes(tmp_
     assert entries() == 1
     assert report() == first and entries() == 1  # unchanged: bundle kept, nothing read again
     module = tmp_path / "src" / "lofte_pipeline" / "validate.py"
-    module.write_text(module.read_text(encoding="utf-8") + "\n# 0.2.0, yet other code\n",
-                      encoding="utf-8")
+    module.write_text(
+        module.read_text(encoding="utf-8") + "\n# 0.2.0, yet other code\n", encoding="utf-8"
+    )
     assert report() != first  # the bundle was built again
     assert entries() == 2  # and the file read again, under the new code's key

@@ -15,28 +15,41 @@ from lofte_pipeline.cli import main
 
 @pytest.fixture
 def good_workbook(tmp_path) -> Path:
-    return write_xlsx(tmp_path / "bra.xlsx", {"Logg": [
-        HEADER, row("2019-03-01", "Trygghetsvandring", "Härad")]})
+    return write_xlsx(
+        tmp_path / "bra.xlsx", {"Logg": [HEADER, row("2019-03-01", "Trygghetsvandring", "Härad")]}
+    )
 
 
 @pytest.fixture
 def bad_workbook(tmp_path) -> Path:
-    return write_xlsx(tmp_path / "fel.xlsx", {"Logg": [
-        ["Aktivitetslogg"], HEADER,
-        row("2019-03-01", "Trygghetsvandrig", "Härad"),
-        row("2019-03-02", "Trygghetsvandring", "Marifred")]})
+    return write_xlsx(
+        tmp_path / "fel.xlsx",
+        {
+            "Logg": [
+                ["Aktivitetslogg"],
+                HEADER,
+                row("2019-03-01", "Trygghetsvandrig", "Härad"),
+                row("2019-03-02", "Trygghetsvandring", "Marifred"),
+            ]
+        },
+    )
 
 
 def test_check_passes_a_good_workbook(good_workbook, promise_file, capsys):
-    assert main(["check", str(good_workbook), "--promise", str(promise_file),
-                 "--source", "kommunen"]) == 0
+    assert (
+        main(["check", str(good_workbook), "--promise", str(promise_file), "--source", "kommunen"])
+        == 0
+    )
     assert "1 rader godkända, 0 rader skulle avvisas" in capsys.readouterr().out
 
 
-def test_check_lists_what_would_be_rejected_with_excel_row_numbers(bad_workbook, promise_file,
-                                                                    capsys):
-    assert main(["check", str(bad_workbook), "--promise", str(promise_file),
-                 "--source", "polisen"]) == 1
+def test_check_lists_what_would_be_rejected_with_excel_row_numbers(
+    bad_workbook, promise_file, capsys
+):
+    assert (
+        main(["check", str(bad_workbook), "--promise", str(promise_file), "--source", "polisen"])
+        == 1
+    )
     out = capsys.readouterr().out
     assert "Aktivitet 'Trygghetsvandrig' – blad 'Logg', rad 3:" in out
     assert "Menade du 'Trygghetsvandring'?" in out
@@ -44,12 +57,27 @@ def test_check_lists_what_would_be_rejected_with_excel_row_numbers(bad_workbook,
 
 
 def test_check_json_for_tools(bad_workbook, promise_file, capsys):
-    assert main(["check", str(bad_workbook), "--promise", str(promise_file), "--source",
-                 "polisen", "--format", "json"]) == 1
+    assert (
+        main(
+            [
+                "check",
+                str(bad_workbook),
+                "--promise",
+                str(promise_file),
+                "--source",
+                "polisen",
+                "--format",
+                "json",
+            ]
+        )
+        == 1
+    )
     report = json.loads(capsys.readouterr().out)
     assert (report["rows_accepted"], report["rows_rejected"]) == (0, 2)
     assert [(p["row"], p["column"]) for p in report["problems"]] == [
-        (3, "Aktivitet"), (4, "Kommundel")]
+        (3, "Aktivitet"),
+        (4, "Kommundel"),
+    ]
 
 
 def test_check_an_unreadable_file(tmp_path, promise_file, capsys):
@@ -60,8 +88,12 @@ def test_check_an_unreadable_file(tmp_path, promise_file, capsys):
 
 
 def test_check_an_unknown_source(good_workbook, promise_file, capsys):
-    assert main(["check", str(good_workbook), "--promise", str(promise_file),
-                 "--source", "brandkaren"]) == 2
+    assert (
+        main(
+            ["check", str(good_workbook), "--promise", str(promise_file), "--source", "brandkaren"]
+        )
+        == 2
+    )
     assert "Källan 'brandkaren' finns inte" in capsys.readouterr().err
 
 
@@ -69,24 +101,41 @@ def test_report_exits_zero_when_rows_were_rejected(bad_workbook, promise_file, t
     inbox = tmp_path / "INBOX" / "polisen"
     inbox.mkdir(parents=True)
     bad_workbook.rename(inbox / bad_workbook.name)
-    code = main(["report", "--promise", str(promise_file), "--inbox", str(tmp_path / "INBOX"),
-                 "--out", str(tmp_path / "ut"), "--period", "2019-T1", "--no-pdf"])
+    code = main(
+        [
+            "report",
+            "--promise",
+            str(promise_file),
+            "--inbox",
+            str(tmp_path / "INBOX"),
+            "--out",
+            str(tmp_path / "ut"),
+            "--period",
+            "2019-T1",
+            "--no-pdf",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0
     assert "Avvisat: 2 rader och 0 filer" in out
     assert (tmp_path / "ut" / "strangnas-2019" / "2019-T1" / "publicera" / "figures.json").exists()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--inbox", "{tmp}/saknas", "--period", "2019-T1"], "Inkorgen"),
-    (["--inbox", "{tmp}", "--period", "2019-T7"], "Okänd period"),
-    (["--inbox", "{tmp}", "--period", "2021-T1"], "utanför löftesåret"),
-])
-def test_report_fails_clearly_when_it_cannot_be_written(args, message, promise_file, tmp_path,
-                                                        capsys):
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--inbox", "{tmp}/saknas", "--period", "2019-T1"], "Inkorgen"),
+        (["--inbox", "{tmp}", "--period", "2019-T7"], "Okänd period"),
+        (["--inbox", "{tmp}", "--period", "2021-T1"], "utanför löftesåret"),
+    ],
+)
+def test_report_fails_clearly_when_it_cannot_be_written(
+    args, message, promise_file, tmp_path, capsys
+):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    assert main(["report", "--promise", str(promise_file), "--out", str(tmp_path / "ut"),
-                 *args]) == 2
+    assert (
+        main(["report", "--promise", str(promise_file), "--out", str(tmp_path / "ut"), *args]) == 2
+    )
     assert message in capsys.readouterr().err
     assert not (tmp_path / "ut").exists()
 
@@ -94,18 +143,34 @@ def test_report_fails_clearly_when_it_cannot_be_written(args, message, promise_f
 def test_report_with_a_bad_promise_file(tmp_path, capsys):
     promise = tmp_path / "lofte.yaml"
     promise.write_text("id: x\n", encoding="utf-8")
-    assert main(["report", "--promise", str(promise), "--inbox", str(tmp_path), "--out",
-                 str(tmp_path), "--period", "2019-T1"]) == 2
+    assert (
+        main(
+            [
+                "report",
+                "--promise",
+                str(promise),
+                "--inbox",
+                str(tmp_path),
+                "--out",
+                str(tmp_path),
+                "--period",
+                "2019-T1",
+            ]
+        )
+        == 2
+    )
     assert "titel: fältet saknas" in capsys.readouterr().err
 
 
-def test_the_command_line_does_not_import_prefect_or_weasyprint_for_check(good_workbook,
-                                                                         promise_file):
+def test_the_command_line_does_not_import_prefect_or_weasyprint_for_check(
+    good_workbook, promise_file
+):
     code = (
         "import sys; from lofte_pipeline.cli import main; "
         f"main(['check', {str(good_workbook)!r}, '--promise', {str(promise_file)!r}, "
         "'--source', 'polisen']); "
-        "print(sorted(m for m in ('prefect', 'weasyprint', 'jinja2') if m in sys.modules))")
+        "print(sorted(m for m in ('prefect', 'weasyprint', 'jinja2') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
@@ -119,11 +184,12 @@ def test_serve_is_the_flows_command_found_by_its_entry_point():
 
 
 def test_serve_without_prefect_says_how_to_install_it(tmp_path):
-    code = ("import sys; sys.modules['prefect'] = None; from lofte_pipeline.cli import main; "
-            f"sys.exit(main(['serve', '--promise', 'x.yaml', '--inbox', {str(tmp_path)!r}, "
-            f"'--out', {str(tmp_path)!r}]))")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=False)
+    code = (
+        "import sys; sys.modules['prefect'] = None; from lofte_pipeline.cli import main; "
+        f"sys.exit(main(['serve', '--promise', 'x.yaml', '--inbox', {str(tmp_path)!r}, "
+        f"'--out', {str(tmp_path)!r}]))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 2
     assert "lofte serve behöver Prefect: installera med '.[flows]'" in run.stderr
 

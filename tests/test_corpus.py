@@ -22,39 +22,57 @@ from lofte_pipeline.ingest import read_sheets
 from lofte_pipeline.intake import check_file
 from lofte_pipeline.rows import FileValidation
 
-CORPUS = (Path(os.environ["LOFTE_CORPUS"]) if os.environ.get("LOFTE_CORPUS")
-          else Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xlsx-wild")
+CORPUS = (
+    Path(os.environ["LOFTE_CORPUS"])
+    if os.environ.get("LOFTE_CORPUS")
+    else Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "xlsx-wild"
+)
 if not CORPUS.is_dir():
-    pytest.skip(f"Spreadsheet corpus not found at {CORPUS} (set LOFTE_CORPUS to its folder).",
-                allow_module_level=True)
+    pytest.skip(
+        f"Spreadsheet corpus not found at {CORPUS} (set LOFTE_CORPUS to its folder).",
+        allow_module_level=True,
+    )
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 FILES = sorted(
-    path.relative_to(CORPUS).as_posix() for path in CORPUS.rglob("*")
+    path.relative_to(CORPUS).as_posix()
+    for path in CORPUS.rglob("*")
     if path.is_file() and path.suffix.lower() in SUFFIXES and path.parent != CORPUS
 )
 
-MAX_SECONDS = 20.0         # per file, a guard and not a benchmark (the slowest takes well under 1 s)
-HANG_SECONDS = 120.0       # backstop: a true hang ends the test process with a traceback
-MAX_PEAK_RSS = 1 << 30     # 1 GiB; the worst corpus file peaks near 110 MB for the whole process
+MAX_SECONDS = 20.0  # per file, a guard and not a benchmark (the slowest takes well under 1 s)
+HANG_SECONDS = 120.0  # backstop: a true hang ends the test process with a traceback
+MAX_PEAK_RSS = 1 << 30  # 1 GiB; the worst corpus file peaks near 110 MB for the whole process
 
-EMPTY = ["openpyxl/null_file.xlsx", "python-calamine/empty_file.xlsx",
-         "python-calamine/empty_file.ods"]
-ENCRYPTED = ["calamine/pass_protected.xlsx", "python-calamine/password.xlsx",
-             "python-calamine/password.xls", "roo/encrypted-letmein.ods", "calamine/pass_protected.ods"]
+EMPTY = [
+    "openpyxl/null_file.xlsx",
+    "python-calamine/empty_file.xlsx",
+    "python-calamine/empty_file.ods",
+]
+ENCRYPTED = [
+    "calamine/pass_protected.xlsx",
+    "python-calamine/password.xlsx",
+    "python-calamine/password.xls",
+    "roo/encrypted-letmein.ods",
+    "calamine/pass_protected.ods",
+]
 # Files read_sheets is expected to reject. Every other corpus file must come back as sheets.
 READER_REJECTS = {
-    *EMPTY, *ENCRYPTED,
-    "calamine/too_small.xls",               # 68 bytes of ASCII text
-    "openpyxl/null_archive.xlsx",           # a zip without a workbook in it
-    "calamine/issue_594_dos.ods",           # number-rows/columns-repeated bomb
-    "pandas/test_newlines.ods",             # calamine cannot parse it; only odfpy can
+    *EMPTY,
+    *ENCRYPTED,
+    "calamine/too_small.xls",  # 68 bytes of ASCII text
+    "openpyxl/null_archive.xlsx",  # a zip without a workbook in it
+    "calamine/issue_594_dos.ods",  # number-rows/columns-repeated bomb
+    "pandas/test_newlines.ods",  # calamine cannot parse it; only odfpy can
     "xlrd/biff4_no_format_no_window2.xls",  # BIFF4 (Excel 4), not supported by calamine
     "calamine/ptgexp-truncated-operand.xls",  # a truncated formula: fastexcel's calamine panics
-    "roo/Pfand_from_windows_phone.xlsx",    # relationships cut short: only openpyxl reads it
+    "roo/Pfand_from_windows_phone.xlsx",  # relationships cut short: only openpyxl reads it
 }
-SWEDISH = re.compile(r"\b(filen|arbetsboken|kalkylarket?|bladet|är|inte|kan|inga|ingen|saknas|"
-                     r"spara|gränsen|och)\b", re.IGNORECASE)
+SWEDISH = re.compile(
+    r"\b(filen|arbetsboken|kalkylarket?|bladet|är|inte|kan|inga|ingen|saknas|"
+    r"spara|gränsen|och)\b",
+    re.IGNORECASE,
+)
 
 
 def _peak_rss_bytes() -> int | None:
@@ -86,7 +104,9 @@ def _check(name: str, promise) -> tuple[FileValidation | UnreadableFileError, fl
     """Run check_file on one corpus file: the outcome (result or rejection) and the seconds it took."""
     started = time.perf_counter()
     try:
-        outcome: FileValidation | UnreadableFileError = check_file(CORPUS / name, promise, "polisen")
+        outcome: FileValidation | UnreadableFileError = check_file(
+            CORPUS / name, promise, "polisen"
+        )
     except UnreadableFileError as error:
         outcome = error
     return outcome, time.perf_counter() - started
@@ -117,7 +137,8 @@ def test_file_is_read_or_rejected_with_a_reason(name, promise):
     assert seconds < MAX_SECONDS, f"{name}: took {seconds:.1f} s (limit {MAX_SECONDS:.0f} s)"
     if peak_before is not None and peak_after is not None:
         assert not (peak_after > peak_before and peak_after > MAX_PEAK_RSS), (
-            f"{name}: raised the process peak memory to {peak_after / 2**20:.0f} MiB")
+            f"{name}: raised the process peak memory to {peak_after / 2**20:.0f} MiB"
+        )
 
 
 @pytest.mark.parametrize("name", [n for n in FILES if n not in READER_REJECTS])
@@ -130,6 +151,7 @@ def test_reader_gives_sheets_for_every_file_not_known_to_be_unreadable(name):
 
 
 # Known hostile files: the reason must say what is wrong.
+
 
 @pytest.mark.parametrize("name", EMPTY)
 def test_empty_file_is_rejected_as_empty(name, promise):

@@ -33,9 +33,11 @@ def test_demo_writes_three_reports_that_open(demo, capsys):
 
 def test_demo_figures_tell_a_year_with_progress(demo):
     def statuses(period):
-        figures = json.loads((demo / "rapporter" / "strangnas-2019" / period / "publicera"
-                              / "figures.json")
-                             .read_text(encoding="utf-8"))
+        figures = json.loads(
+            (
+                demo / "rapporter" / "strangnas-2019" / period / "publicera" / "figures.json"
+            ).read_text(encoding="utf-8")
+        )
         return {t["id"]: t for t in figures["targets"]}
 
     t1, t3 = statuses("2019-T1"), statuses("2019-T3")
@@ -49,12 +51,14 @@ def test_demo_figures_tell_a_year_with_progress(demo):
 
 def test_demo_mess_is_handled(demo):
     folder = demo / "rapporter" / "strangnas-2019" / "2019-T3"
-    rejected = list(csv.DictReader(io.StringIO((folder / "intern" / "avvisat.csv").read_text(
-        "utf-8"))))
+    rejected = list(
+        csv.DictReader(io.StringIO((folder / "intern" / "avvisat.csv").read_text("utf-8")))
+    )
     reasons = " ".join(r["orsak"] for r in rejected)
     assert "utanför löftesåret" in reasons and "Menade du 'Mariefred'?" in reasons
-    counted = list(csv.DictReader(io.StringIO((folder / "intern" / "aktiviteter.csv").read_text(
-        "utf-8"))))
+    counted = list(
+        csv.DictReader(io.StringIO((folder / "intern" / "aktiviteter.csv").read_text("utf-8")))
+    )
     assert any(r["krediteras"] == "kommunen;polisen" for r in counted)  # the joint walk
     figures = json.loads((folder / "publicera" / "figures.json").read_text(encoding="utf-8"))
     assert figures["rejected_files"] == []  # the Excel lock file is skipped, not rejected

@@ -20,8 +20,20 @@ from lofte_pipeline.demo import write_demo_inbox
 from lofte_pipeline.promise import Promise, bundled_promise_path, load_promise, parse_promise
 from lofte_pipeline.text import fold, fold_compact
 
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-          "september", "oktober", "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 HEADERS = {
     "Datum": {"datum", "date", "dag", "genomfort", "datumforaktivitet"},
     "Aktivitet": {"aktivitet", "aktivitetstyp", "typ", "insats", "typavaktivitet"},
@@ -64,8 +76,10 @@ def to_date(value: object) -> date | None:
 def read_table(path: Path, promise: Promise) -> tuple[list[str], list[dict[str, object]]]:
     """(raw header, rows keyed by canonical column) from an xlsx (all sheets) or a csv."""
     source = promise.source(path.parent.name)
-    aliases = {k: v | {fold_compact(s) for s in source.column_synonyms.get(k, ())}
-               for k, v in HEADERS.items()}
+    aliases = {
+        k: v | {fold_compact(s) for s in source.column_synonyms.get(k, ())}
+        for k, v in HEADERS.items()
+    }
     tables: list[list[list[object]]] = []
     if path.suffix == ".xlsx":
         wb = openpyxl.load_workbook(path)
@@ -77,12 +91,16 @@ def read_table(path: Path, promise: Promise) -> tuple[list[str], list[dict[str, 
         tables = [list(csv.reader(text.splitlines(), delimiter=delimiter))]
     headers, rows = [], []
     for table in tables:
-        at = next(i for i, r in enumerate(table)
-                  if sum(fold_compact(c) in set().union(*aliases.values()) for c in r) >= 4)
-        names = [next((k for k, v in aliases.items() if fold_compact(c) in v), None)
-                 for c in table[at]]
+        at = next(
+            i
+            for i, r in enumerate(table)
+            if sum(fold_compact(c) in set().union(*aliases.values()) for c in r) >= 4
+        )
+        names = [
+            next((k for k, v in aliases.items() if fold_compact(c) in v), None) for c in table[at]
+        ]
         headers += [str(c) for c in table[at]]
-        for r in table[at + 1:]:
+        for r in table[at + 1 :]:
             row = {n: (None if v == "" else v) for n, v in zip(names, r) if n}
             if any(v is not None for v in row.values()):
                 rows.append(row)
@@ -94,8 +112,14 @@ def all_rows(root: Path, promise: Promise) -> list[dict[str, object]]:
     for path in sorted(root.glob("*/*")):
         if path.suffix in {".xlsx", ".csv"} and not path.name.startswith("~$"):
             for row in read_table(path, promise)[1]:
-                out.append({**row, "source": path.parent.name, "file": path.name,
-                            "day": to_date(row.get("Datum"))})
+                out.append(
+                    {
+                        **row,
+                        "source": path.parent.name,
+                        "file": path.name,
+                        "day": to_date(row.get("Datum")),
+                    }
+                )
     return out
 
 
@@ -115,8 +139,12 @@ def test_layout_and_formats(promise: Promise, inbox: tuple[Path, list[Path]]) ->
     assert b";" in csvs["polisen"].splitlines()[0]
     with pytest.raises(UnicodeDecodeError):
         csvs["polisen"].decode("utf-8")  # cp1252 å/ä/ö
-    date_headers = {h for p in root.glob("*/[!~]*.*") for h in read_table(p, promise)[0]
-                    if fold_compact(h) in HEADERS["Datum"] | {"kontrolldatum"}}
+    date_headers = {
+        h
+        for p in root.glob("*/[!~]*.*")
+        for h in read_table(p, promise)[0]
+        if fold_compact(h) in HEADERS["Datum"] | {"kontrolldatum"}
+    }
     assert len(date_headers) >= 4  # Datum spelled differently per file and sheet
     titled = openpyxl.load_workbook(root / "kommunen" / "Aktivitetslogg medborgarlofte 2019.xlsx")
     assert titled.active["A1"].value == "Aktivitetslogg medborgarlöfte 2019"
@@ -125,8 +153,9 @@ def test_layout_and_formats(promise: Promise, inbox: tuple[Path, list[Path]]) ->
 def test_deterministic(promise: Promise, tmp_path: Path) -> None:
     first = write_demo_inbox(promise, tmp_path / "a", seed=7)
     second = write_demo_inbox(promise, tmp_path / "b", seed=7)
-    assert [p.relative_to(tmp_path / "a") for p in first] == \
-        [p.relative_to(tmp_path / "b") for p in second]
+    assert [p.relative_to(tmp_path / "a") for p in first] == [
+        p.relative_to(tmp_path / "b") for p in second
+    ]
     for a, b in zip(first, second):
         assert a.read_bytes() == b.read_bytes(), a.name
     other = write_demo_inbox(promise, tmp_path / "c", seed=8)
@@ -140,24 +169,37 @@ def test_mess(promise: Promise, inbox: tuple[Path, list[Path]]) -> None:
     assert 80 <= len(data) <= 150
     assert any(r["day"] and r["day"].year == promise.year - 1 for r in data)
     assert any(fold(r.get("Kommundel")) == "marifred" for r in data)
-    assert [r for r in rows if not r.get("Aktivitet") and not r.get("Datum")
-            and fold(r.get("Plats")) == "summa" and isinstance(r.get("Antal"), int)]
+    assert [
+        r
+        for r in rows
+        if not r.get("Aktivitet")
+        and not r.get("Datum")
+        and fold(r.get("Plats")) == "summa"
+        and isinstance(r.get("Antal"), int)
+    ]
     assert any(str(r["Aktivitet"]) != str(r["Aktivitet"]).strip() for r in data)
     assert all(fold(r["Aktivitet"]) in promise.activity_by_key for r in data)
-    with_marks = {fold(n) for a in promise.activities for n in (a.label, *a.synonyms)
-                  if not n.isascii()}
+    with_marks = {
+        fold(n) for a in promise.activities for n in (a.label, *a.synonyms) if not n.isascii()
+    }
     assert any(r["Aktivitet"].isascii() and fold(r["Aktivitet"]) in with_marks for r in data)
     sheets = openpyxl.load_workbook(root / "polisen" / "Medborgarlofte 2019 polisen.xlsx")
-    values = [c for ws in sheets for r in ws.iter_rows(min_col=1, max_col=1, values_only=True)
-              for c in r]
+    values = [
+        c for ws in sheets for r in ws.iter_rows(min_col=1, max_col=1, values_only=True) for c in r
+    ]
     assert any(isinstance(v, int) and v > 40000 for v in values)  # Excel serial numbers
     assert any(isinstance(v, datetime) and v.hour for v in values)
     assert any(isinstance(v, datetime) and not v.hour for v in values)
     body = list(sheets.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert any(all(c is None for c in r) for r in body[:-1])  # a blank row in the middle
     texts = {str(r["Datum"]) for r in data if isinstance(r["Datum"], str)}
-    for form in (r"\d{4}-\d\d-\d\d", r"\d{4}-\d\d-\d\d \d\d:\d\d", r"\d+/\d+/\d{4}",
-                 r"\d+/\d+ \d{4}", r"\d+ [a-z]+ \d{4}"):
+    for form in (
+        r"\d{4}-\d\d-\d\d",
+        r"\d{4}-\d\d-\d\d \d\d:\d\d",
+        r"\d+/\d+/\d{4}",
+        r"\d+/\d+ \d{4}",
+        r"\d+ [a-z]+ \d{4}",
+    ):
         assert any(re.fullmatch(form, t) for t in texts), form
 
 
@@ -167,8 +209,11 @@ def test_joint_walk_and_repeated_area(promise: Promise, inbox: tuple[Path, list[
     def key(r: dict[str, object]) -> tuple[object, ...]:
         return (r["day"], promise.district_by_key.get(fold(r["Kommundel"])), fold(r["Plats"]))
 
-    walks = [r for r in rows if promise.activity_by_key[fold(r["Aktivitet"])].target
-             == "trygghetsvandringar"]
+    walks = [
+        r
+        for r in rows
+        if promise.activity_by_key[fold(r["Aktivitet"])].target == "trygghetsvandringar"
+    ]
     by_source = {s: {key(r) for r in walks if r["source"] == s} for s in promise.source_ids}
     assert by_source["polisen"] & by_source["kommunen"]
     areas = [r for r in rows if promise.activity_by_key[fold(r["Aktivitet"])].one_per_place]
@@ -180,12 +225,19 @@ def test_joint_walk_and_repeated_area(promise: Promise, inbox: tuple[Path, list[
 
 
 def test_outcomes_vary_by_tertial(promise: Promise, inbox: tuple[Path, list[Path]]) -> None:
-    rows = [r for r in all_rows(inbox[0], promise) if r.get("Aktivitet") and r["day"]
-            and r["day"].year == promise.year]
+    rows = [
+        r
+        for r in all_rows(inbox[0], promise)
+        if r.get("Aktivitet") and r["day"] and r["day"].year == promise.year
+    ]
 
     def target_rows(target_id: str, last_month: int = 12) -> list[dict[str, object]]:
-        return [r for r in rows if r["day"].month <= last_month
-                and promise.activity_by_key[fold(r["Aktivitet"])].target == target_id]
+        return [
+            r
+            for r in rows
+            if r["day"].month <= last_month
+            and promise.activity_by_key[fold(r["Aktivitet"])].target == target_id
+        ]
 
     def districts(rs: list[dict[str, object]]) -> set[str | None]:
         return {promise.district_by_key.get(fold(r["Kommundel"])) for r in rs}
@@ -194,8 +246,10 @@ def test_outcomes_vary_by_tertial(promise: Promise, inbox: tuple[Path, list[Path
     assert districts(target_rows("trafikkontroller")) == everywhere
     assert districts(target_rows("trafikkontroller", 4)) < everywhere
     new_areas = target_rows("nya-grannsamverkansomraden")
-    assert len({fold(r["Plats"]) for r in new_areas}) < promise.target_by_id[
-        "nya-grannsamverkansomraden"].goal
+    assert (
+        len({fold(r["Plats"]) for r in new_areas})
+        < promise.target_by_id["nya-grannsamverkansomraden"].goal
+    )
     assert districts(new_areas) < everywhere
     assert len({r["day"] for r in target_rows("mopedinsatser")}) >= 2
     council = target_rows("trafiksakerhetsrad")
@@ -208,8 +262,12 @@ def test_outcomes_vary_by_tertial(promise: Promise, inbox: tuple[Path, list[Path
 
 def test_other_promise_nothing_hard_coded(tmp_path: Path) -> None:
     text = bundled_promise_path().read_text(encoding="utf-8")
-    for old, new in (("Strängnäs", "Eksjö"), ("Mariefred", "Hult"), ("Läggesta", "Ingatorp"),
-                     ("2019", "2021")):
+    for old, new in (
+        ("Strängnäs", "Eksjö"),
+        ("Mariefred", "Hult"),
+        ("Läggesta", "Ingatorp"),
+        ("2019", "2021"),
+    ):
         text = text.replace(old, new)
     other = parse_promise(yaml.safe_load(text))
     written = write_demo_inbox(other, tmp_path)

@@ -28,12 +28,23 @@ def test_schedules_in_the_yaml_are_the_library_schedules():
     by_entrypoint = {d["entrypoint"]: d for d in DEPLOYMENTS["deployments"]}
 
     def as_yaml(specs):
-        return [{"cron": s.cron, "timezone": s.timezone, "day_or": s.day_or, "slug": s.slug,
-                 **({"parameters": s.parameters} if s.parameters else {})} for s in specs]
+        return [
+            {
+                "cron": s.cron,
+                "timezone": s.timezone,
+                "day_or": s.day_or,
+                "slug": s.slug,
+                **({"parameters": s.parameters} if s.parameters else {}),
+            }
+            for s in specs
+        ]
 
     assert by_entrypoint["flows/tertial_report.py:tertial_report"]["schedules"] == as_yaml(
-        DRAFT_SCHEDULES)
+        DRAFT_SCHEDULES
+    )
     assert by_entrypoint["flows/publication.py:final_publication"]["schedules"] == as_yaml(
-        FINAL_SCHEDULES)
+        FINAL_SCHEDULES
+    )
     assert by_entrypoint["flows/missing_data.py:missing_data_check"]["schedules"] == as_yaml(
-        MISSING_DATA_SCHEDULES)
+        MISSING_DATA_SCHEDULES
+    )

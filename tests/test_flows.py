@@ -15,10 +15,29 @@ def test_flow_and_command_line_write_identical_reports(prefect_harness, promise_
     from flows.tertial_report import tertial_report
 
     inbox = build_inbox(tmp_path)
-    assert main(["report", "--promise", str(promise_file), "--inbox", str(inbox),
-                 "--out", str(tmp_path / "cli"), "--period", "2019-T2"]) == 0
-    state = tertial_report(promise=str(promise_file), inbox=str(inbox),
-                           out=str(tmp_path / "flow"), period="2019-T2", return_state=True)
+    assert (
+        main(
+            [
+                "report",
+                "--promise",
+                str(promise_file),
+                "--inbox",
+                str(inbox),
+                "--out",
+                str(tmp_path / "cli"),
+                "--period",
+                "2019-T2",
+            ]
+        )
+        == 0
+    )
+    state = tertial_report(
+        promise=str(promise_file),
+        inbox=str(inbox),
+        out=str(tmp_path / "flow"),
+        period="2019-T2",
+        return_state=True,
+    )
     assert state.is_completed()
     report = state.result()
     cli_folder = tmp_path / "cli" / "strangnas-2019" / "2019-T2"
@@ -29,12 +48,16 @@ def test_flow_and_command_line_write_identical_reports(prefect_harness, promise_
         assert (cli_folder / where).read_bytes() == (flow_folder / where).read_bytes(), name
 
 
-def test_a_validation_error_fails_the_flow_without_retries(prefect_harness, promise_file,
-                                                           tmp_path):
+def test_a_validation_error_fails_the_flow_without_retries(prefect_harness, promise_file, tmp_path):
     from flows.tertial_report import tertial_report
 
-    state = tertial_report(promise=str(promise_file), inbox=str(tmp_path / "saknas"),
-                           out=str(tmp_path / "ut"), period="2019-T1", return_state=True)
+    state = tertial_report(
+        promise=str(promise_file),
+        inbox=str(tmp_path / "saknas"),
+        out=str(tmp_path / "ut"),
+        period="2019-T1",
+        return_state=True,
+    )
     assert state.is_failed()
     with pytest.raises(Exception, match="Inkorgen"):
         state.result()
@@ -42,8 +65,11 @@ def test_a_validation_error_fails_the_flow_without_retries(prefect_harness, prom
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     with get_client(sync_client=True) as client:
-        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
-            id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(
+                id=FlowRunFilterId(any_=[state.state_details.flow_run_id])
+            )
+        )
     assert [(r.name.rsplit("-", 1)[0], r.run_count) for r in runs] == [("build_tertial_report", 1)]
 
 
@@ -54,8 +80,15 @@ def test_flow_parameters_are_described_for_the_ui_form():
 
     schema = parameter_schema(tertial_report).model_dump()
     assert schema["required"] == ["promise", "inbox", "out"]
-    assert list(schema["properties"]) == ["promise", "inbox", "out", "period", "final", "state",
-                                          "lang"]
+    assert list(schema["properties"]) == [
+        "promise",
+        "inbox",
+        "out",
+        "period",
+        "final",
+        "state",
+        "lang",
+    ]
     assert all(p.get("description") for p in schema["properties"].values())
     assert schema["properties"]["final"]["type"] == "boolean"
     # The language is a list to choose from, the languages the report has catalogues for.
@@ -69,16 +102,23 @@ def _artifacts(flow_run_id):
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     with get_client(sync_client=True) as client:
-        return client.read_artifacts(artifact_filter=ArtifactFilter(
-            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+        return client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
 
 
 def test_report_run_leaves_a_readable_summary_and_links(prefect_harness, promise_file, tmp_path):
     from flows.tertial_report import tertial_report
 
     inbox = build_inbox(tmp_path)
-    state = tertial_report(promise=str(promise_file), inbox=str(inbox), out=str(tmp_path / "ut"),
-                           period="2019-T3", final=True, return_state=True)
+    state = tertial_report(
+        promise=str(promise_file),
+        inbox=str(inbox),
+        out=str(tmp_path / "ut"),
+        period="2019-T3",
+        final=True,
+        return_state=True,
+    )
     assert state.is_completed()
     artifacts = {a.key: a for a in _artifacts(state.state_details.flow_run_id)}
     key = "strangnas-2019-2019-t3"
@@ -93,42 +133,59 @@ def test_report_run_leaves_a_readable_summary_and_links(prefect_harness, promise
 
 
 def test_inbox_flow_takes_up_new_files_one_task_each_and_refreshes_the_draft(
-        prefect_harness, promise_file, tmp_path):
+    prefect_harness, promise_file, tmp_path
+):
     from flows.inbox import inbox_flow
 
     inbox = build_inbox(tmp_path)
     out, state_dir = tmp_path / "ut", tmp_path / "tillstand"
-    run = inbox_flow(promise=str(promise_file), inbox=str(inbox), out=str(out),
-                     state=str(state_dir), settle_seconds=0, return_state=True)
+    run = inbox_flow(
+        promise=str(promise_file),
+        inbox=str(inbox),
+        out=str(out),
+        state=str(state_dir),
+        settle_seconds=0,
+        return_state=True,
+    )
     assert run.is_completed()  # a bad file fails its own task, not the run
     result = run.result()
     by_file = {f["file"]: f for f in result["files"]}
     assert "inget kalkylark" in by_file["kommunen/trasig.xlsx"]["reason"]
     assert by_file["polisen/logg-2019.xlsx"]["rows_accepted"] == 6
-    assert (out / "strangnas-2019" / "2019-T3" / "publicera" / "rapport.pdf").exists()  # the 2019 draft
-    again = inbox_flow(promise=str(promise_file), inbox=str(inbox), out=str(out),
-                       state=str(state_dir), settle_seconds=0)
+    assert (
+        out / "strangnas-2019" / "2019-T3" / "publicera" / "rapport.pdf"
+    ).exists()  # the 2019 draft
+    again = inbox_flow(
+        promise=str(promise_file),
+        inbox=str(inbox),
+        out=str(out),
+        state=str(state_dir),
+        settle_seconds=0,
+    )
     assert again == {"files": [], "report": None}  # nothing new: nothing parsed again
 
 
-def test_missing_data_check_fails_naming_the_silent_source(prefect_harness, promise_file,
-                                                          tmp_path):
+def test_missing_data_check_fails_naming_the_silent_source(prefect_harness, promise_file, tmp_path):
     from workbooks import HEADER, row, write_xlsx
 
     from flows.missing_data import missing_data_check
 
     inbox = tmp_path / "INBOX"
-    write_xlsx(inbox / "polisen" / "logg.xlsx", {"Logg": [HEADER, row("2019-02-01",
-                                                                       "Mopedinsats", "Härad")]})
+    write_xlsx(
+        inbox / "polisen" / "logg.xlsx",
+        {"Logg": [HEADER, row("2019-02-01", "Mopedinsats", "Härad")]},
+    )
     (inbox / "kommunen").mkdir()
-    state = missing_data_check(promise=str(promise_file), inbox=str(inbox), period="2019-T1",
-                               return_state=True)
+    state = missing_data_check(
+        promise=str(promise_file), inbox=str(inbox), period="2019-T1", return_state=True
+    )
     assert state.is_failed()
     assert state.message == "Underlag saknas för 2019-T1 från: kommunen"
     [artifact] = _artifacts(state.state_details.flow_run_id)
     assert "**Strängnäs kommun** (`INBOX/kommunen/`)" in artifact.data
     assert "1 maj 2019" in artifact.data
-    complete = missing_data_check(promise=str(promise_file), inbox=str(inbox), period="2019-T2",
-                                  return_state=True)
+    complete = missing_data_check(
+        promise=str(promise_file), inbox=str(inbox), period="2019-T2", return_state=True
+    )
     assert complete.is_failed()  # nobody has sent anything dated in T2
     assert "polisen, kommunen" in complete.message

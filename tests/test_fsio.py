@@ -48,8 +48,11 @@ def test_a_copy_is_put_in_place_whole(tmp_path):
 def test_a_tree_appears_whole_and_never_over_a_folder_with_files(tmp_path):
     files = {"publicera/a.txt": b"a", "intern/b.txt": b"b"}
     fsio.write_tree_atomically(tmp_path / "v1", files)
-    assert {p.relative_to(tmp_path / "v1").as_posix(): p.read_bytes()
-            for p in (tmp_path / "v1").rglob("*") if p.is_file()} == files
+    assert {
+        p.relative_to(tmp_path / "v1").as_posix(): p.read_bytes()
+        for p in (tmp_path / "v1").rglob("*")
+        if p.is_file()
+    } == files
     with pytest.raises(OSError):
         fsio.write_tree_atomically(tmp_path / "v1", {"c.txt": b"c"})
     assert not (tmp_path / "v1" / "c.txt").exists()

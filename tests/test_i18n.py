@@ -51,6 +51,7 @@ def placeholders(value: str | dict[str, str]) -> set[str]:
 
 # --- the catalogues -----------------------------------------------------------------------------
 
+
 def test_every_language_has_exactly_the_keys_of_the_swedish_catalogue():
     swedish = load_catalogue("sv")
     for lang in LANGUAGES:
@@ -70,8 +71,11 @@ def test_every_key_is_used_and_every_key_used_exists():
     catalogue = load_catalogue("sv")
     sources = "\n".join(path.read_text(encoding="utf-8") for path in CODE + TEMPLATES)
     used = set(re.findall(r"""["']((?:[a-z_]+\.)+[a-z_]+)["']""", sources))
-    unused = [k for k in catalogue if k not in used and not k.startswith(DYNAMIC_PREFIXES)
-              and k != "language.name"]
+    unused = [
+        k
+        for k in catalogue
+        if k not in used and not k.startswith(DYNAMIC_PREFIXES) and k != "language.name"
+    ]
     assert not unused, f"keys nothing uses: {unused}"
     prefixes = {k.split(".")[0] for k in catalogue}
     unknown = sorted(k for k in used if k.split(".")[0] in prefixes and k not in catalogue)
@@ -93,7 +97,12 @@ def test_dates_numbers_and_tertials_follow_the_language():
     assert en.plural("summary.part_achieved", 1) == "1 is achieved"
     assert en.plural("summary.part_achieved", 2) == "2 are achieved"
     assert [en.status(s) for s in ("achieved", "on_track", "behind", "missed", "reported")] == [
-        "Achieved", "On track", "Behind", "Missed", "Reported"]
+        "Achieved",
+        "On track",
+        "Behind",
+        "Missed",
+        "Reported",
+    ]
 
 
 def test_charts_speak_the_report_language():
@@ -101,12 +110,20 @@ def test_charts_speak_the_report_language():
     svg = str(charts.progress_chart(rows, through="31 August 2019", tx=texts("en")))
     assert "Chart: progress towards the measurable targets up to 31 August 2019." in svg
     assert "Trygghetsvandringar: 2 of 4, expected 2, on track" in svg
-    grid = str(charts.coverage_grid(["Trygghetsvandring"], ["Härad"], [[0]], tx=texts("en"),
-                                    period_text="1 January–31 August 2019"))
+    grid = str(
+        charts.coverage_grid(
+            ["Trygghetsvandring"],
+            ["Härad"],
+            [[0]],
+            tx=texts("en"),
+            period_text="1 January–31 August 2019",
+        )
+    )
     assert "4 or more" in grid and "none at all in Härad" in grid
 
 
 # --- the English report -------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def english(tmp_path_factory, promise):
@@ -124,8 +141,10 @@ def english(tmp_path_factory, promise):
 
 @pytest.fixture(scope="module")
 def english_pdf(english, promise):
-    return {k: render_pdf(html, document_title(promise, Period(2019, k), k < 3, "en"))
-            for k, (_, html) in english.items()}
+    return {
+        k: render_pdf(html, document_title(promise, Period(2019, k), k < 3, "en"))
+        for k, (_, html) in english.items()
+    }
 
 
 class OwnText(HTMLParser):
@@ -175,6 +194,7 @@ def promise_data(promise) -> list[str]:
 
 def swedish_words() -> set[str]:
     """Words of the Swedish catalogue that its English translation does not use."""
+
     def words(lang):
         values = []
         for value in load_catalogue(lang).values():
@@ -182,8 +202,9 @@ def swedish_words() -> set[str]:
         found = set()
         for value in values:
             plain = re.sub(r"\{[^}]*\}", " ", value)
-            found |= {w for w in re.findall(r"[^\W\d_]{3,}", plain)}
+            found |= set(re.findall(r"[^\W\d_]{3,}", plain))
         return found
+
     return words("sv") - words("en")
 
 
@@ -209,8 +230,12 @@ def test_the_english_report_has_no_swedish_words_of_its_own(english, promise, te
     text = without_data(" ".join(parser.parts), promise)
     found = sorted({w for w in swedish_words() if re.search(rf"(?<!\w){w}(?!\w)", text)})
     assert not found, found
-    for word in ("Summary", "Progress towards the targets", "Left to do" if tertial < 3
-                 else "What was not achieved in 2019", "Data up to and including"):
+    for word in (
+        "Summary",
+        "Progress towards the targets",
+        "Left to do" if tertial < 3 else "What was not achieved in 2019",
+        "Data up to and including",
+    ):
         assert word in html
     assert ("DRAFT" in html) == (tertial < 3)
 
@@ -235,20 +260,36 @@ def test_the_english_pdf_is_tagged_in_english(english_pdf, no_weasyprint_warning
             title = str(pdf.docinfo.Title)
             assert title == ("DRAFT: " if tertial < 3 else "") + (
                 f"Medborgarlöfte 2019 – Strängnäs kommun: follow-up tertial {tertial} "
-                + ("(May–August)" if tertial == 2 else "(September–December)") + " 2019")
+                + ("(May–August)" if tertial == 2 else "(September–December)")
+                + " 2019"
+            )
             assert str(pdf.docinfo.Subject).startswith(
-                ("Draft. " if tertial < 3 else "") + "Follow-up of the citizens' promise")
+                ("Draft. " if tertial < 3 else "") + "Follow-up of the citizens' promise"
+            )
             assert pdf.open_metadata()["pdfuaid:part"] == "1"
             elements = list(struct_elements(pdf))
             kinds = {str(e.S) for e in elements}
-            assert {"/H1", "/H2", "/H3", "/P", "/Table", "/TH", "/TD", "/Caption",
-                    "/Figure"} <= kinds
+            assert {
+                "/H1",
+                "/H2",
+                "/H3",
+                "/P",
+                "/Table",
+                "/TH",
+                "/TD",
+                "/Caption",
+                "/Figure",
+            } <= kinds
             alts = [str(e.get("/Alt", "")) for e in elements if e.S == "/Figure"]
             assert [a.split(":")[0] for a in alts] == ["Chart", "Chart", "Grid"], alts
             with pdf.open_outline() as outline:
                 nested = {kid.title for item in outline.root for kid in item.children}
-            assert {"Summary", "Progress towards the targets", "Activities per district",
-                    "Data"} <= nested
+            assert {
+                "Summary",
+                "Progress towards the targets",
+                "Activities per district",
+                "Data",
+            } <= nested
 
 
 def test_the_english_pdf_text_reads_in_english(english_pdf, promise):
@@ -257,22 +298,37 @@ def test_the_english_pdf_text_reads_in_english(english_pdf, promise):
     assert f"Page 1 of {len(reader.pages)}" in text
     assert "Data up to 31 August 2019" in text and "Follow-up tertial 2 (May–August) 2019" in text
     own = without_data(text, promise)
-    for word in ("Sammanfattning", "Underlag", "Sida", "Uppnått", "Enligt plan", "Efter plan",
-                 "Utlovat", "Hittills", "UTKAST", "uppföljning", "t.o.m."):
+    for word in (
+        "Sammanfattning",
+        "Underlag",
+        "Sida",
+        "Uppnått",
+        "Enligt plan",
+        "Efter plan",
+        "Utlovat",
+        "Hittills",
+        "UTKAST",
+        "uppföljning",
+        "t.o.m.",
+    ):
         assert word not in own, word
 
 
 def test_the_accessibility_statement_is_translated_too(promise):
     period = Period(2019, 2)
     swedish = accessibility_statement(promise, period).decode("utf-8")
-    assert swedish.startswith('<section lang="sv" class="tillganglighetsredogorelse">\n<h2>'
-                              "Tillgänglighet för uppföljningen av medborgarlöfte 2019, tertial 2 "
-                              "(maj–augusti) 2019</h2>")
+    assert swedish.startswith(
+        '<section lang="sv" class="tillganglighetsredogorelse">\n<h2>'
+        "Tillgänglighet för uppföljningen av medborgarlöfte 2019, tertial 2 "
+        "(maj–augusti) 2019</h2>"
+    )
     assert 'e-post <a href="mailto:kommun@strangnas.se">' in swedish
     english = accessibility_statement(promise, period, "en").decode("utf-8")
-    assert english.startswith('<section lang="en" class="tillganglighetsredogorelse">\n<h2>'
-                              "Accessibility of the follow-up of Medborgarlöfte 2019, tertial 2 "
-                              "(May–August) 2019</h2>")
+    assert english.startswith(
+        '<section lang="en" class="tillganglighetsredogorelse">\n<h2>'
+        "Accessibility of the follow-up of Medborgarlöfte 2019, tertial 2 "
+        "(May–August) 2019</h2>"
+    )
     assert 'e-mail <a href="mailto:kommun@strangnas.se">' in english
     own = without_data(re.sub(r"<[^>]+>", " ", english), promise)
     assert not [w for w in swedish_words() if re.search(rf"(?<!\w){w}(?!\w)", own)]
@@ -282,14 +338,24 @@ def test_the_accessibility_statement_is_translated_too(promise):
 def test_the_english_html_has_no_axe_core_violations(english):
     node = shutil.which("node")
     if node is None or not CHROMIUM.exists() or not (A11Y / "node_modules" / "axe-core").is_dir():
-        pytest.skip("axe-core check needs node, chromium and scripts/a11y/node_modules "
-                    "(tests/test_accessibility.py installs them)")
-    run = subprocess.run([node, str(A11Y / "check.mjs"), str(english[2][0])],
-                         capture_output=True, text=True, timeout=180, check=False)
+        pytest.skip(
+            "axe-core check needs node, chromium and scripts/a11y/node_modules "
+            "(tests/test_accessibility.py installs them)"
+        )
+    run = subprocess.run(
+        [node, str(A11Y / "check.mjs"), str(english[2][0])],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert run.returncode in (0, 1), run.stderr
     result = json.loads(run.stdout)
-    found = [(r["viewport"], v["id"], [n["target"] for n in v["nodes"]][:5])
-             for r in result["results"] for v in r["violations"]]
+    found = [
+        (r["viewport"], v["id"], [n["target"] for n in v["nodes"]][:5])
+        for r in result["results"]
+        for v in r["violations"]
+    ]
     assert not found, found
 
 
@@ -305,5 +371,8 @@ def test_build_report_in_english_keeps_the_open_data_contract(promise_file, tmp_
         assert str(pdf.Root.Lang) == "en" and str(pdf.docinfo.Title).startswith("DRAFT: ")
     for name in ("figures.json", "figures.csv"):
         assert english.path(name).read_bytes() == swedish.path(name).read_bytes(), name
-    assert english.path("tillganglighetsredogorelse.html").read_bytes().startswith(
-        b'<section lang="en"')
+    assert (
+        english.path("tillganglighetsredogorelse.html")
+        .read_bytes()
+        .startswith(b'<section lang="en"')
+    )

@@ -8,14 +8,17 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from workbooks import HEADER, row, write_any, write_csv, write_xlsx
 
 from lofte_pipeline.errors import UnreadableFileError
 from lofte_pipeline.ingest import ReadLimits, is_ignored, read_sheets
 from lofte_pipeline.intake import check_file
-from workbooks import HEADER, row, write_any, write_csv, write_xlsx
 
-ROWS = [HEADER, row("2019-03-14", "Trygghetsvandring", "Mariefred", "Läggesta station", 12),
-        row("2019-05-02", "Trafiksäkerhetsråd", "Strängnäs")]
+ROWS = [
+    HEADER,
+    row("2019-03-14", "Trygghetsvandring", "Mariefred", "Läggesta station", 12),
+    row("2019-05-02", "Trafiksäkerhetsråd", "Strängnäs"),
+]
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xlsm", ".xls", ".ods", ".csv"])
@@ -28,26 +31,41 @@ def test_every_format_is_read_with_dates_and_text_intact(tmp_path, promise, suff
     assert list(result.accepted["row"]) == [2, 3]
 
 
-@pytest.mark.parametrize(("delimiter", "encoding"), [
-    (";", "utf-8-sig"), (",", "utf-8-sig"), (";", "utf-8"), (",", "utf-8"), (";", "cp1252"),
-    (",", "cp1252"),
-])
+@pytest.mark.parametrize(
+    ("delimiter", "encoding"),
+    [
+        (";", "utf-8-sig"),
+        (",", "utf-8-sig"),
+        (";", "utf-8"),
+        (",", "utf-8"),
+        (";", "cp1252"),
+        (",", "cp1252"),
+    ],
+)
 def test_csv_delimiters_and_encodings(tmp_path, promise, delimiter, encoding):
-    rows = [["Datum", "Aktivitet", "Kommundel", "Plats"],
-            ["2019-02-01", "Nytt båtsamverkansområde", "Åkers styckebruk", "Båtklubben, norra"]]
+    rows = [
+        ["Datum", "Aktivitet", "Kommundel", "Plats"],
+        ["2019-02-01", "Nytt båtsamverkansområde", "Åkers styckebruk", "Båtklubben, norra"],
+    ]
     path = write_csv(tmp_path / "logg.csv", rows, delimiter=delimiter, encoding=encoding)
     result = check_file(path, promise, "kommunen")
     assert result.rejected.empty
     assert result.accepted.iloc[0][["activity", "district", "place"]].tolist() == [
-        "Nytt båtsamverkansområde", "Åkers styckebruk", "Båtklubben, norra"]
+        "Nytt båtsamverkansområde",
+        "Åkers styckebruk",
+        "Båtklubben, norra",
+    ]
 
 
 def test_several_sheets_are_all_read_and_a_sheet_without_header_is_passed_over(tmp_path, promise):
-    path = write_xlsx(tmp_path / "logg.xlsx", {
-        "Instruktioner": [["Fyll i en rad per aktivitet."]],
-        "Vår": [HEADER, row("2019-03-01", "Mopedinsats", "Härad")],
-        "Höst": [["Logg hösten"], HEADER, row("2019-10-01", "Beteendekontroll", "Härad")],
-    })
+    path = write_xlsx(
+        tmp_path / "logg.xlsx",
+        {
+            "Instruktioner": [["Fyll i en rad per aktivitet."]],
+            "Vår": [HEADER, row("2019-03-01", "Mopedinsats", "Härad")],
+            "Höst": [["Logg hösten"], HEADER, row("2019-10-01", "Beteendekontroll", "Härad")],
+        },
+    )
     result = check_file(path, promise, "polisen")
     assert result.sheets_read == ["Vår", "Höst"]
     assert result.sheets_skipped == ["Instruktioner"]
@@ -122,8 +140,10 @@ def test_row_limit_per_sheet(tmp_path):
 
 
 def test_formulas_are_read_as_their_cached_values_never_evaluated(tmp_path, promise):
-    path = write_xlsx(tmp_path / "formler.xlsx", {"Logg": [
-        HEADER, [dt.date(2019, 1, 5), "Mopedinsats", "Härad", "", "=1+1", ""]]})
+    path = write_xlsx(
+        tmp_path / "formler.xlsx",
+        {"Logg": [HEADER, [dt.date(2019, 1, 5), "Mopedinsats", "Härad", "", "=1+1", ""]]},
+    )
     result = check_file(path, promise, "polisen")
     # openpyxl writes no cached value, so the count is blank rather than computed.
     assert result.accepted["count"].isna().all()
@@ -152,22 +172,29 @@ def test_chart_sheets_are_not_read(tmp_path):
 def test_typed_cells_are_read_as_the_text_their_values_print_as(tmp_path, promise):
     from lofte_pipeline.validate import validate_sheets
 
-    rows = [["Titel"], HEADER,
-            [dt.datetime(2019, 3, 14, 10, 0), "Mopedinsats", "Härad", 12.5, 12.0, True],
-            [dt.datetime(2018, 3, 14, 10, 30), "Mopedinsats", "Härad", "", "", ""],
-            [dt.date(2018, 12, 31), "Mopedinsats", "Härad", "", 3.5, dt.datetime(2019, 1, 1, 9)],
-            [dt.time(10, 30), "Mopedinsats", "0701234567", "", -3, ""],
-            [43538, "Trygghetsvandrig", "Marifred", "070-123 45 67", "", 0.1],
-            [1234, "Mopedinsats", "Härad", "", True, "anna@exempel.se"]]
+    rows = [
+        ["Titel"],
+        HEADER,
+        [dt.datetime(2019, 3, 14, 10, 0), "Mopedinsats", "Härad", 12.5, 12.0, True],
+        [dt.datetime(2018, 3, 14, 10, 30), "Mopedinsats", "Härad", "", "", ""],
+        [dt.date(2018, 12, 31), "Mopedinsats", "Härad", "", 3.5, dt.datetime(2019, 1, 1, 9)],
+        [dt.time(10, 30), "Mopedinsats", "0701234567", "", -3, ""],
+        [43538, "Trygghetsvandrig", "Marifred", "070-123 45 67", "", 0.1],
+        [1234, "Mopedinsats", "Härad", "", True, "anna@exempel.se"],
+    ]
     path = write_xlsx(tmp_path / "typer.xlsx", {"Logg": rows})
     [sheet] = read_sheets(path)
-    assert sheet.head(3)[2] == ("2019-03-14T10:00:00", "Mopedinsats", "Härad", "12.5", "12",
-                                "True")
+    assert sheet.head(3)[2] == ("2019-03-14T10:00:00", "Mopedinsats", "Härad", "12.5", "12", "True")
     result = validate_sheets([sheet], promise, "polisen", "typer.xlsx")
     assert list(result.accepted["comment"]) == ["True"]
     rejected = result.rejected[["row", "column", "value"]].values.tolist()
-    assert rejected[:4] == [[4, "Datum", "2018-03-14T10:30:00"], [5, "Datum", "2018-12-31"],
-                            [5, "Antal", "3.5"], [6, "Datum", "10:30:00"]]
+    assert rejected[:4] == [
+        [4, "Datum", "2018-03-14T10:30:00"],
+        [5, "Datum", "2018-12-31"],
+        [5, "Antal", "3.5"],
+        [6, "Datum", "10:30:00"],
+    ]
     assert [7, "Datum", "43538"] not in rejected  # a serial number is a date
     assert result.findings[["row", "column", "kind"]].values.tolist() == [
-        [6, "Kommundel", "telefonnummer"]]  # a rejected value; rejected rows keep no comment
+        [6, "Kommundel", "telefonnummer"]
+    ]  # a rejected value; rejected rows keep no comment

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-
 from hostile import far_cell_workbook
+from workbooks import HEADER, row, write_xlsx
+
 from lofte_pipeline.errors import UnreadableFileError
 from lofte_pipeline.isolation import IsolatedReader, _send, check_file_here
 from lofte_pipeline.validate import rules_for
-from workbooks import HEADER, row, write_xlsx
 
 
 def logbook(path, district):
@@ -59,8 +59,9 @@ def test_a_reader_that_died_under_a_request_is_closed_and_a_fresh_one_reads(tmp_
         assert list(reader.check(a, rules).accepted["district"]) == ["Härad"]
 
 
-def test_an_answer_that_is_not_a_checked_file_is_a_rejection_never_code(tmp_path, promise,
-                                                                        monkeypatch):
+def test_an_answer_that_is_not_a_checked_file_is_a_rejection_never_code(
+    tmp_path, promise, monkeypatch
+):
     """A subverted child could send anything; a pickle that would run code is only bytes."""
     import pickle
 
@@ -72,9 +73,7 @@ def test_an_answer_that_is_not_a_checked_file_is_a_rejection_never_code(tmp_path
         def __reduce__(self):
             return (marker.write_text, ("ja",))
 
-    monkeypatch.setattr(isolation, "_receive",
-                        lambda stream, timeout: pickle.dumps(Payload()))
-    with IsolatedReader() as reader:
-        with pytest.raises(UnreadableFileError):
-            reader.check(logbook(tmp_path / "a.xlsx", "Härad"), rules_for(promise, "polisen"))
+    monkeypatch.setattr(isolation, "_receive", lambda stream, timeout: pickle.dumps(Payload()))
+    with IsolatedReader() as reader, pytest.raises(UnreadableFileError):
+        reader.check(logbook(tmp_path / "a.xlsx", "Härad"), rules_for(promise, "polisen"))
     assert not marker.exists()

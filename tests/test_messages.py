@@ -19,8 +19,9 @@ DYNAMIC = ("loftesfil.falt.", "mall.hjalp.")
 def keys_in_code() -> set[str]:
     used = set()
     for path in [*REPO.glob("src/lofte_pipeline/*.py"), *REPO.glob("flows/*.py")]:
-        used |= set(re.findall(r"""message\(\s*["']([a-z0-9_.]+)["']""",
-                               path.read_text(encoding="utf-8")))
+        used |= set(
+            re.findall(r"""message\(\s*["']([a-z0-9_.]+)["']""", path.read_text(encoding="utf-8"))
+        )
     return used
 
 
@@ -33,7 +34,7 @@ def test_every_message_the_code_uses_is_in_the_catalogue_and_every_entry_is_used
 def test_every_entry_is_a_template_that_fills_in():
     for key, text in catalogue().items():
         names = {field for _, field, _, _ in string.Formatter().parse(text) if field}
-        filled = message(key, **{name: "X" for name in names})
+        filled = message(key, **dict.fromkeys(names, "X"))
         assert "{" not in filled and filled.strip(), key
 
 
@@ -56,7 +57,19 @@ def test_a_promise_file_with_values_of_the_wrong_kind_is_explained_in_swedish(tm
 
 
 def test_command_line_errors_come_from_the_catalogue(tmp_path, capsys):
-    assert main(["check", str(tmp_path / "saknas.xlsx"), "--promise",
-                 str(REPO / "promises" / "strangnas-2019.yaml"), "--source", "polisen"]) == 2
+    assert (
+        main(
+            [
+                "check",
+                str(tmp_path / "saknas.xlsx"),
+                "--promise",
+                str(REPO / "promises" / "strangnas-2019.yaml"),
+                "--source",
+                "polisen",
+            ]
+        )
+        == 2
+    )
     assert capsys.readouterr().err.strip() == message(
-        "kommando.fel", message=message("kommando.fil_saknas", path=tmp_path / "saknas.xlsx"))
+        "kommando.fel", message=message("kommando.fil_saknas", path=tmp_path / "saknas.xlsx")
+    )

@@ -8,12 +8,15 @@ from lofte_pipeline.errors import PeriodError
 from lofte_pipeline.period import Period
 
 
-@pytest.mark.parametrize(("text", "start", "end"), [
-    ("2019-T1", date(2019, 1, 1), date(2019, 4, 30)),
-    ("2019-T2", date(2019, 5, 1), date(2019, 8, 31)),
-    ("2019-T3", date(2019, 9, 1), date(2019, 12, 31)),
-    ("2020-t1", date(2020, 1, 1), date(2020, 4, 30)),
-])
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("2019-T1", date(2019, 1, 1), date(2019, 4, 30)),
+        ("2019-T2", date(2019, 5, 1), date(2019, 8, 31)),
+        ("2019-T3", date(2019, 9, 1), date(2019, 12, 31)),
+        ("2020-t1", date(2020, 1, 1), date(2020, 4, 30)),
+    ],
+)
 def test_tertial_bounds(text, start, end):
     period = Period.parse(text)
     assert (period.start, period.end) == (start, end)

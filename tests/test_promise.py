@@ -21,24 +21,43 @@ def test_strangnas_promise_describes_the_seed(promise):
     assert promise.id == "strangnas-2019"
     assert promise.year == 2019
     assert [d.name for d in promise.districts] == [
-        "Strängnäs", "Mariefred", "Åkers styckebruk", "Stallarholmen", "Härad"]
+        "Strängnäs",
+        "Mariefred",
+        "Åkers styckebruk",
+        "Stallarholmen",
+        "Härad",
+    ]
     assert promise.source_ids == ("polisen", "kommunen")
     assert len(promise.statements) == 2
     assert [t.id for t in promise.targets] == [
-        "info-grannsamverkan", "nya-grannsamverkansomraden", "info-batsamverkan",
-        "nya-batsamverkansomraden", "lokaler-utbildning", "trygghetsvandringar",
-        "trafikkontroller", "beteendekontroller", "mopedinsatser", "trafiksakerhetsrad"]
+        "info-grannsamverkan",
+        "nya-grannsamverkansomraden",
+        "info-batsamverkan",
+        "nya-batsamverkansomraden",
+        "lokaler-utbildning",
+        "trygghetsvandringar",
+        "trafikkontroller",
+        "beteendekontroller",
+        "mopedinsatser",
+        "trafiksakerhetsrad",
+    ]
 
 
 def test_targets_carry_the_promised_criteria(promise):
     targets = promise.target_by_id
-    assert (targets["nya-grannsamverkansomraden"].goal, targets["nya-grannsamverkansomraden"]
-            .every_district) == (8, True)
+    assert (
+        targets["nya-grannsamverkansomraden"].goal,
+        targets["nya-grannsamverkansomraden"].every_district,
+    ) == (8, True)
     assert [p.name for p in targets["nya-batsamverkansomraden"].places] == [
-        "Mariefred", "Stallarholmen"]
+        "Mariefred",
+        "Stallarholmen",
+    ]
     assert targets["trygghetsvandringar"].goal == 4
     assert [p.name for p in targets["trygghetsvandringar"].places] == [
-        "Resecentrum Strängnäs", "Läggesta station"]
+        "Resecentrum Strängnäs",
+        "Läggesta station",
+    ]
     assert targets["trafikkontroller"].every_district and targets["trafikkontroller"].goal is None
     assert targets["beteendekontroller"].goal == 1
     assert targets["mopedinsatser"].goal == 2
@@ -112,4 +131,7 @@ def test_another_municipality_is_only_a_new_file(raw, tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     other = load_promise(path)
     assert (other.id, other.year, [d.name for d in other.districts]) == (
-        "exempelby-2020", 2020, ["Norr", "Söder"])
+        "exempelby-2020",
+        2020,
+        ["Norr", "Söder"],
+    )

@@ -17,14 +17,25 @@ from lofte_pipeline.publish import publications, publish_package
 from lofte_pipeline.report import build_report
 
 
-def test_approval_on_the_command_line_publishes_the_public_package(tmp_path, promise_file,
-                                                                   capsys):
+def test_approval_on_the_command_line_publishes_the_public_package(tmp_path, promise_file, capsys):
     inbox = build_inbox(tmp_path)
-    args = ["report", "--promise", str(promise_file), "--inbox", str(inbox), "--out",
-            str(tmp_path / "ut"), "--period", "2019-T2", "--final"]
+    args = [
+        "report",
+        "--promise",
+        str(promise_file),
+        "--inbox",
+        str(inbox),
+        "--out",
+        str(tmp_path / "ut"),
+        "--period",
+        "2019-T2",
+        "--final",
+    ]
     assert main(args) == 0
     assert "inte publicerad" in capsys.readouterr().out
-    assert main(args + ["--approve", "Anna Andersson", "--publish-dir", str(tmp_path / "webb")]) == 0
+    assert (
+        main([*args, "--approve", "Anna Andersson", "--publish-dir", str(tmp_path / "webb")]) == 0
+    )
     destination = tmp_path / "webb" / "strangnas-2019" / "2019-T2"
     assert sorted(p.name for p in (destination / "aktuell").iterdir()) == sorted(PUBLIC_FILES)
     [entry] = publications(destination)
@@ -42,17 +53,22 @@ def test_a_correction_gets_a_new_version_and_the_old_one_stays(tmp_path, promise
     assert publish_package(first.public, destination, "Anna").version == 1  # same bytes again
     (inbox / "kommunen" / "trasig.xlsx").unlink()
     from workbooks import HEADER, row, write_xlsx
-    write_xlsx(inbox / "kommunen" / "rattelse.xlsx", {"Logg": [
-        HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]})
+
+    write_xlsx(
+        inbox / "kommunen" / "rattelse.xlsx",
+        {"Logg": [HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]},
+    )
     corrected = build_report(promise_file, inbox, tmp_path / "ut", "2019-T2", final=True)
     with pytest.raises(LofteError, match="ändringsnotering"):
         publish_package(corrected.public, destination, "Anna")  # never silently overwritten
-    entry = publish_package(corrected.public, destination, "Anna",
-                            change_note="En mopedinsats i juni saknades.")
+    entry = publish_package(
+        corrected.public, destination, "Anna", change_note="En mopedinsats i juni saknades."
+    )
     assert entry.version == 2
     assert [p.version for p in publications(destination)] == [1, 2]
     assert (destination / "v1" / "figures.json").read_bytes() != (
-        destination / "v2" / "figures.json").read_bytes()
+        destination / "v2" / "figures.json"
+    ).read_bytes()
     assert (destination / "aktuell").resolve().name == "v2"
 
 
@@ -67,17 +83,32 @@ def test_a_corrected_publication_shows_its_change_note_in_the_report(tmp_path, p
 
     inbox = build_inbox(tmp_path)
     web = tmp_path / "webb"
-    args = ["report", "--promise", str(promise_file), "--inbox", str(inbox), "--out",
-            str(tmp_path / "ut"), "--period", "2019-T2", "--final", "--approve", "Anna",
-            "--publish-dir", str(web)]
+    args = [
+        "report",
+        "--promise",
+        str(promise_file),
+        "--inbox",
+        str(inbox),
+        "--out",
+        str(tmp_path / "ut"),
+        "--period",
+        "2019-T2",
+        "--final",
+        "--approve",
+        "Anna",
+        "--publish-dir",
+        str(web),
+    ]
     assert main(args) == 0
     destination = web / "strangnas-2019" / "2019-T2"
     assert "Rättad" not in (destination / "v1" / "rapport.html").read_text(encoding="utf-8")
-    write_xlsx(inbox / "kommunen" / "rattelse.xlsx", {"Logg": [
-        HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]})
+    write_xlsx(
+        inbox / "kommunen" / "rattelse.xlsx",
+        {"Logg": [HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]},
+    )
     assert main(args) == 2  # changed figures without a note: refused, v1 stays
     note = "En mopedinsats i juni saknades."
-    assert main(args + ["--change-note", note]) == 0
+    assert main([*args, "--change-note", note]) == 0
     shown = f"Rättad {texts('sv').date(local_date(None))}:"
     html = (destination / "v2" / "rapport.html").read_text(encoding="utf-8")
     assert f"<strong>{shown}</strong> <span>{note}</span>" in html
@@ -85,7 +116,7 @@ def test_a_corrected_publication_shows_its_change_note_in_the_report(tmp_path, p
     assert f"{shown} {note}" in " ".join(pdf.pages[0].extract_text().split())
     figures = json.loads((destination / "v2" / "figures.json").read_text(encoding="utf-8"))
     assert figures["corrections"] == [{"date": local_date(None).isoformat(), "note": note}]
-    assert main(args + ["--change-note", note]) == 0  # the same correction again: no v3
+    assert main([*args, "--change-note", note]) == 0  # the same correction again: no v3
     assert [p.version for p in publications(destination)] == [1, 2]
     assert "Rättad" not in (destination / "v1" / "rapport.html").read_text(encoding="utf-8")
 
@@ -99,21 +130,42 @@ def test_corrections_list_the_earlier_ones_and_never_a_first_publication(tmp_pat
     assert corrections_for(tmp_path / "webb", "Rättat", date(2019, 9, 12)) == []
     current = tmp_path / "webb" / "aktuell"
     current.mkdir(parents=True)
-    (current / "figures.json").write_text(json.dumps({"corrections": [
-        {"date": "2019-09-12", "note": "En mopedinsats saknades."}]}), encoding="utf-8")
+    (current / "figures.json").write_text(
+        json.dumps({"corrections": [{"date": "2019-09-12", "note": "En mopedinsats saknades."}]}),
+        encoding="utf-8",
+    )
     earlier = Correction(date(2019, 9, 12), "En mopedinsats saknades.")
     assert corrections_for(tmp_path / "webb", "", date(2019, 10, 1)) == [earlier]
-    assert corrections_for(tmp_path / "webb", " En  mopedinsats saknades. ",
-                           date(2019, 10, 1)) == [earlier]  # the same note is not repeated
+    assert corrections_for(tmp_path / "webb", " En  mopedinsats saknades. ", date(2019, 10, 1)) == [
+        earlier
+    ]  # the same note is not repeated
     assert corrections_for(tmp_path / "webb", "Fel kommundel.", date(2019, 10, 1)) == [
-        earlier, Correction(date(2019, 10, 1), "Fel kommundel.")]
+        earlier,
+        Correction(date(2019, 10, 1), "Fel kommundel."),
+    ]
 
 
 def test_a_change_note_needs_a_final_publication(tmp_path, promise_file, capsys):
     inbox = build_inbox(tmp_path)
-    assert main(["report", "--promise", str(promise_file), "--inbox", str(inbox), "--out",
-                 str(tmp_path / "ut"), "--period", "2019-T2", "--no-pdf",
-                 "--change-note", "Rättat"]) == 2
+    assert (
+        main(
+            [
+                "report",
+                "--promise",
+                str(promise_file),
+                "--inbox",
+                str(inbox),
+                "--out",
+                str(tmp_path / "ut"),
+                "--period",
+                "2019-T2",
+                "--no-pdf",
+                "--change-note",
+                "Rättat",
+            ]
+        )
+        == 2
+    )
     assert "--final" in capsys.readouterr().err
 
 
@@ -139,13 +191,20 @@ def _start_final_flow(tmp_path, promise_file, **kwargs):
 
     def run():
         states["final"] = final_publication(
-            promise=str(promise_file), inbox=str(inbox), out=str(tmp_path / "ut"),
-            publish_dir=str(tmp_path / "webb"), period="2019-T2", return_state=True, **kwargs)
+            promise=str(promise_file),
+            inbox=str(inbox),
+            out=str(tmp_path / "ut"),
+            publish_dir=str(tmp_path / "webb"),
+            period="2019-T2",
+            return_state=True,
+            **kwargs,
+        )
 
     thread = threading.Thread(target=run)
     thread.start()
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter
+
     deadline = time.monotonic() + 120
     with get_client(sync_client=True) as client:
         while not flow_run_ids and time.monotonic() < deadline:
@@ -156,15 +215,17 @@ def _start_final_flow(tmp_path, promise_file, **kwargs):
 
 
 @pytest.mark.slow
-def test_the_final_flow_publishes_after_approval_given_through_the_api(prefect_harness,
-                                                                       promise_file, tmp_path):
+def test_the_final_flow_publishes_after_approval_given_through_the_api(
+    prefect_harness, promise_file, tmp_path
+):
     from prefect.flow_runs import resume_flow_run
 
     thread, states, flow_run_id = _start_final_flow(tmp_path, promise_file)
     _wait_until_paused(flow_run_id)
     assert not (tmp_path / "webb").exists()  # nothing public before approval
-    resume_flow_run(flow_run_id, run_input={"godkann": True, "namn": "Anna Andersson",
-                                            "kommentar": "Granskad"})
+    resume_flow_run(
+        flow_run_id, run_input={"godkann": True, "namn": "Anna Andersson", "kommentar": "Granskad"}
+    )
     thread.join(timeout=120)
     assert states["final"].is_completed(), states["final"]
     destination = tmp_path / "webb" / "strangnas-2019" / "2019-T2"
@@ -175,24 +236,33 @@ def test_the_final_flow_publishes_after_approval_given_through_the_api(prefect_h
 
 
 @pytest.mark.slow
-def test_a_rejected_final_publishes_nothing_and_keeps_the_comment(prefect_harness, promise_file,
-                                                                  tmp_path):
+def test_a_rejected_final_publishes_nothing_and_keeps_the_comment(
+    prefect_harness, promise_file, tmp_path
+):
     from prefect.flow_runs import resume_flow_run
 
     thread, states, flow_run_id = _start_final_flow(tmp_path, promise_file)
     _wait_until_paused(flow_run_id)
-    resume_flow_run(flow_run_id, run_input={"godkann": False, "namn": "Bo Berg",
-                                            "kommentar": "Trafikkontrollerna i Härad saknas"})
+    resume_flow_run(
+        flow_run_id,
+        run_input={
+            "godkann": False,
+            "namn": "Bo Berg",
+            "kommentar": "Trafikkontrollerna i Härad saknas",
+        },
+    )
     thread.join(timeout=120)
     assert not (tmp_path / "webb").exists()
     assert "Trafikkontrollerna i Härad saknas" in states["final"].message
 
 
 @pytest.mark.slow
-def test_an_approval_that_never_comes_times_out_into_a_clear_state(prefect_harness,
-                                                                   promise_file, tmp_path):
-    thread, states, flow_run_id = _start_final_flow(tmp_path, promise_file,
-                                                    approval_timeout_hours=3 / 3600)
+def test_an_approval_that_never_comes_times_out_into_a_clear_state(
+    prefect_harness, promise_file, tmp_path
+):
+    thread, states, flow_run_id = _start_final_flow(
+        tmp_path, promise_file, approval_timeout_hours=3 / 3600
+    )
     thread.join(timeout=120)
     assert not thread.is_alive()  # no hung worker
     assert states["final"].is_failed()
@@ -201,7 +271,8 @@ def test_an_approval_that_never_comes_times_out_into_a_clear_state(prefect_harne
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
     with get_client(sync_client=True) as client:
-        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(
-            flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
     notes = [a.data for a in artifacts if a.key == "publicering"]
     assert notes and "Ingen granskning inom" in notes[0]

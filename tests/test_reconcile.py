@@ -21,12 +21,26 @@ def rows(promise, *entries, source="polisen"):
         day, label, district, *rest = entry
         place = rest[0] if rest else ""
         src = rest[1] if len(rest) > 1 else source
-        activity = promise.activity_by_key[label.casefold()] if label.islower() else next(
-            a for a in promise.activities if a.label == label)
-        records.append({"source": src, "file": f"{src}/logg.xlsx", "sheet": "Logg", "row": n,
-                        "date": dt.date.fromisoformat(day), "activity": activity.label,
-                        "target": activity.target, "district": district, "place": place,
-                        "count": pd.NA, "comment": ""})
+        activity = (
+            promise.activity_by_key[label.casefold()]
+            if label.islower()
+            else next(a for a in promise.activities if a.label == label)
+        )
+        records.append(
+            {
+                "source": src,
+                "file": f"{src}/logg.xlsx",
+                "sheet": "Logg",
+                "row": n,
+                "date": dt.date.fromisoformat(day),
+                "activity": activity.label,
+                "target": activity.target,
+                "district": district,
+                "place": place,
+                "count": pd.NA,
+                "comment": "",
+            }
+        )
     return pd.DataFrame(records, columns=ACCEPTED_COLUMNS)
 
 
@@ -36,10 +50,13 @@ def figures(promise, frame, period):
 
 # --- one activity, counted once -------------------------------------------------------------
 
+
 def test_joint_walk_reported_by_both_sources_counts_once_and_is_credited_to_both(promise):
-    frame = rows(promise,
-                 ("2019-03-05", "Trygghetsvandring", "Strängnäs", "Resecentrum Strängnäs", "polisen"),
-                 ("2019-03-05", "Trygghetsvandring", "Strängnäs", "resecentrum strangnas ", "kommunen"))
+    frame = rows(
+        promise,
+        ("2019-03-05", "Trygghetsvandring", "Strängnäs", "Resecentrum Strängnäs", "polisen"),
+        ("2019-03-05", "Trygghetsvandring", "Strängnäs", "resecentrum strangnas ", "kommunen"),
+    )
     result = reconcile(frame, promise, T1)
     assert len(result.activities) == 1
     assert result.activities.iloc[0]["sources"] == "kommunen;polisen"
@@ -47,45 +64,61 @@ def test_joint_walk_reported_by_both_sources_counts_once_and_is_credited_to_both
     assert figures(promise, frame, T1)["trygghetsvandringar"].done_to_date == 1
 
 
-@pytest.mark.parametrize(("second", "expected"), [
-    (("2019-03-05", "Trygghetsvandring", "Strängnäs", ""), 1),          # empty place = empty place
-    (("2019-03-06", "Trygghetsvandring", "Strängnäs", ""), 2),          # another day
-    (("2019-03-05", "Trygghetsvandring", "Mariefred", ""), 2),          # another district
-    (("2019-03-05", "Trygghetsvandring", "Strängnäs", "Torget"), 2),    # another place
-    (("2019-03-05", "Riktad insats trimmade mopeder", "Strängnäs", ""), 2),  # another activity
-])
+@pytest.mark.parametrize(
+    ("second", "expected"),
+    [
+        (("2019-03-05", "Trygghetsvandring", "Strängnäs", ""), 1),  # empty place = empty place
+        (("2019-03-06", "Trygghetsvandring", "Strängnäs", ""), 2),  # another day
+        (("2019-03-05", "Trygghetsvandring", "Mariefred", ""), 2),  # another district
+        (("2019-03-05", "Trygghetsvandring", "Strängnäs", "Torget"), 2),  # another place
+        (("2019-03-05", "Riktad insats trimmade mopeder", "Strängnäs", ""), 2),  # another activity
+    ],
+)
 def test_the_identity_of_an_activity(promise, second, expected):
     frame = rows(promise, ("2019-03-05", "Trygghetsvandring", "Strängnäs", ""), second)
     assert len(reconcile(frame, promise, T3).activities) == expected
 
 
 def test_a_new_area_counts_once_whatever_its_dates_and_in_the_tertial_it_was_first_reported(
-        promise):
-    frame = rows(promise,
-                 ("2019-04-20", "Nytt grannsamverkansområde", "Härad", "Grannsamverkan Ekbacken"),
-                 ("2019-06-02", "Nytt grannsamverkansområde", "Härad", "grannsamverkan ekbacken",
-                  "kommunen"),
-                 ("2019-06-02", "Nytt grannsamverkansområde", "Härad", "Grannsamverkan Tallåsen"))
+    promise,
+):
+    frame = rows(
+        promise,
+        ("2019-04-20", "Nytt grannsamverkansområde", "Härad", "Grannsamverkan Ekbacken"),
+        (
+            "2019-06-02",
+            "Nytt grannsamverkansområde",
+            "Härad",
+            "grannsamverkan ekbacken",
+            "kommunen",
+        ),
+        ("2019-06-02", "Nytt grannsamverkansområde", "Härad", "Grannsamverkan Tallåsen"),
+    )
     at_t2 = figures(promise, frame, T2)["nya-grannsamverkansomraden"]
     assert (at_t2.done_to_date, at_t2.done_in_period) == (2, 1)
     assert figures(promise, frame, T1)["nya-grannsamverkansomraden"].done_to_date == 1
 
 
 def test_rows_dated_after_the_period_are_left_for_later_reports(promise):
-    frame = rows(promise, ("2019-04-30", "Riktad insats trimmade mopeder", "Härad"),
-                 ("2019-05-01", "Riktad insats trimmade mopeder", "Härad"))
+    frame = rows(
+        promise,
+        ("2019-04-30", "Riktad insats trimmade mopeder", "Härad"),
+        ("2019-05-01", "Riktad insats trimmade mopeder", "Härad"),
+    )
     assert figures(promise, frame, T1)["mopedinsatser"].done_to_date == 1
     at_t2 = figures(promise, frame, T2)["mopedinsatser"]
     assert (at_t2.done_to_date, at_t2.done_in_period) == (2, 1)
 
 
 def test_the_order_rows_arrive_in_changes_nothing(promise):
-    frame = rows(promise,
-                 ("2019-03-05", "Trygghetsvandring", "Strängnäs", "Torget", "kommunen"),
-                 ("2019-03-05", "Trygghetsvandring", "Strängnäs", "torget", "polisen"),
-                 ("2019-02-01", "Nytt båtsamverkansområde", "Mariefred", "Hamnen"),
-                 ("2019-05-01", "Nytt båtsamverkansområde", "Mariefred", "HAMNEN", "kommunen"),
-                 ("2019-07-01", "Trafikkontroll hastighet", "Härad"))
+    frame = rows(
+        promise,
+        ("2019-03-05", "Trygghetsvandring", "Strängnäs", "Torget", "kommunen"),
+        ("2019-03-05", "Trygghetsvandring", "Strängnäs", "torget", "polisen"),
+        ("2019-02-01", "Nytt båtsamverkansområde", "Mariefred", "Hamnen"),
+        ("2019-05-01", "Nytt båtsamverkansområde", "Mariefred", "HAMNEN", "kommunen"),
+        ("2019-07-01", "Trafikkontroll hastighet", "Härad"),
+    )
     first = reconcile(frame, promise, T3)
     second = reconcile(frame.iloc[::-1].reset_index(drop=True), promise, T3)
     pd.testing.assert_frame_equal(first.activities, second.activities)
@@ -96,48 +129,78 @@ AREA = "Nytt grannsamverkansområde"
 
 
 def test_the_earliest_report_of_an_activity_defines_it(promise):
-    frame = rows(promise, ("2019-04-20", AREA, "Härad", "Grannsamverkan Ekbacken", "kommunen"),
-                 ("2019-04-10", AREA, "Strängnäs", "grannsamverkan ekbacken ", "polisen"),
-                 ("2019-04-10", AREA, "Mariefred", "GRANNSAMVERKAN EKBACKEN", "kommunen"))
+    frame = rows(
+        promise,
+        ("2019-04-20", AREA, "Härad", "Grannsamverkan Ekbacken", "kommunen"),
+        ("2019-04-10", AREA, "Strängnäs", "grannsamverkan ekbacken ", "polisen"),
+        ("2019-04-10", AREA, "Mariefred", "GRANNSAMVERKAN EKBACKEN", "kommunen"),
+    )
     activity = reconcile(frame, promise, T2).activities.iloc[0].to_dict()
-    assert activity == {"activity_no": 1, "date": dt.date(2019, 4, 10), "activity": AREA,
-                        "target": "nya-grannsamverkansomraden", "district": "Mariefred",
-                        "place": "GRANNSAMVERKAN EKBACKEN", "sources": "kommunen;polisen",
-                        "reports": 3}  # same day: kommunen before polisen
+    assert activity == {
+        "activity_no": 1,
+        "date": dt.date(2019, 4, 10),
+        "activity": AREA,
+        "target": "nya-grannsamverkansomraden",
+        "district": "Mariefred",
+        "place": "GRANNSAMVERKAN EKBACKEN",
+        "sources": "kommunen;polisen",
+        "reports": 3,
+    }  # same day: kommunen before polisen
 
 
 def test_a_new_area_first_reported_after_the_period_is_left_for_later_reports(promise):
-    frame = rows(promise, ("2019-05-02", AREA, "Härad", "Ekbacken"),
-                 ("2019-04-10", AREA, "Härad", "Tallåsen"))
+    frame = rows(
+        promise,
+        ("2019-05-02", AREA, "Härad", "Ekbacken"),
+        ("2019-04-10", AREA, "Härad", "Tallåsen"),
+    )
     assert list(reconcile(frame, promise, T1).activities["place"]) == ["Tallåsen"]
 
 
 def test_a_new_area_without_a_place_is_one_per_day_and_district(promise):
-    frame = rows(promise, ("2019-03-01", AREA, "Härad"), ("2019-03-01", AREA, "Härad", " "),
-                 ("2019-03-02", AREA, "Härad"), ("2019-03-01", AREA, "Mariefred"))
+    frame = rows(
+        promise,
+        ("2019-03-01", AREA, "Härad"),
+        ("2019-03-01", AREA, "Härad", " "),
+        ("2019-03-02", AREA, "Härad"),
+        ("2019-03-01", AREA, "Mariefred"),
+    )
     assert list(reconcile(frame, promise, T1).activities["reports"]) == [2, 1, 1]
 
 
 def test_activities_are_numbered_by_date_activity_district_and_place(promise):
-    frame = rows(promise, ("2019-03-02", WALK, "Härad", "Torget"),
-                 ("2019-03-01", WALK, "Mariefred", "Torget"),
-                 ("2019-03-01", WALK, "Härad", "Torget"),
-                 ("2019-03-01", WALK, "Härad", "Kyrkan"),
-                 ("2019-03-01", MOPEDS, "Härad", "Torget"))
+    frame = rows(
+        promise,
+        ("2019-03-02", WALK, "Härad", "Torget"),
+        ("2019-03-01", WALK, "Mariefred", "Torget"),
+        ("2019-03-01", WALK, "Härad", "Torget"),
+        ("2019-03-01", WALK, "Härad", "Kyrkan"),
+        ("2019-03-01", MOPEDS, "Härad", "Torget"),
+    )
     activities = reconcile(frame, promise, T1).activities
     assert activities[["activity_no", "activity", "district", "place"]].values.tolist() == [
-        [1, MOPEDS, "Härad", "Torget"], [2, WALK, "Härad", "Kyrkan"], [3, WALK, "Härad", "Torget"],
-        [4, WALK, "Mariefred", "Torget"], [5, WALK, "Härad", "Torget"]]
+        [1, MOPEDS, "Härad", "Torget"],
+        [2, WALK, "Härad", "Kyrkan"],
+        [3, WALK, "Härad", "Torget"],
+        [4, WALK, "Mariefred", "Torget"],
+        [5, WALK, "Härad", "Torget"],
+    ]
 
 
 def test_rows_come_back_activity_by_activity_in_the_order_they_were_reported(promise):
-    frame = rows(promise, ("2019-03-05", WALK, "Härad", "Torget", "polisen"),
-                 ("2019-03-01", MOPEDS, "Härad", "", "polisen"),
-                 ("2019-03-05", WALK, "Härad", "torget", "kommunen"),
-                 ("2019-06-01", MOPEDS, "Härad", "", "kommunen"))  # after T1: not counted
+    frame = rows(
+        promise,
+        ("2019-03-05", WALK, "Härad", "Torget", "polisen"),
+        ("2019-03-01", MOPEDS, "Härad", "", "polisen"),
+        ("2019-03-05", WALK, "Härad", "torget", "kommunen"),
+        ("2019-06-01", MOPEDS, "Härad", "", "kommunen"),
+    )  # after T1: not counted
     result = reconcile(frame, promise, T1)
     assert result.rows[["activity_no", "source", "row", "place"]].values.tolist() == [
-        [1, "polisen", 3, ""], [2, "kommunen", 4, "torget"], [2, "polisen", 2, "Torget"]]
+        [1, "polisen", 3, ""],
+        [2, "kommunen", 4, "torget"],
+        [2, "polisen", 2, "Torget"],
+    ]
     assert list(result.activities["sources"]) == ["polisen", "kommunen;polisen"]
 
 
@@ -146,14 +209,17 @@ def test_rows_come_back_activity_by_activity_in_the_order_they_were_reported(pro
 MOPEDS = "Riktad insats trimmade mopeder"
 
 
-@pytest.mark.parametrize(("dates", "period", "status"), [
-    ([], T1, "on_track"),                             # floor(2*1/3) = 0 expected by T1
-    ([], T2, "behind"),                               # floor(2*2/3) = 1 expected by T2
-    (["2019-02-01"], T2, "on_track"),
-    (["2019-02-01", "2019-03-01"], T1, "achieved"),   # goal met early
-    (["2019-02-01"], T3, "missed"),
-    (["2019-02-01", "2019-10-01"], T3, "achieved"),
-])
+@pytest.mark.parametrize(
+    ("dates", "period", "status"),
+    [
+        ([], T1, "on_track"),  # floor(2*1/3) = 0 expected by T1
+        ([], T2, "behind"),  # floor(2*2/3) = 1 expected by T2
+        (["2019-02-01"], T2, "on_track"),
+        (["2019-02-01", "2019-03-01"], T1, "achieved"),  # goal met early
+        (["2019-02-01"], T3, "missed"),
+        (["2019-02-01", "2019-10-01"], T3, "achieved"),
+    ],
+)
 def test_status_of_a_numeric_target(promise, dates, period, status):
     frame = rows(promise, *[(d, MOPEDS, "Härad") for d in dates])
     target = figures(promise, frame, period)["mopedinsatser"]
@@ -161,14 +227,22 @@ def test_status_of_a_numeric_target(promise, dates, period, status):
     assert target.goal == 2
 
 
-@pytest.mark.parametrize(("districts", "period", "status", "missing"), [
-    ([], T1, "behind", 5),                                # floor(5*1/3) = 1 district by T1
-    (["Härad"], T1, "on_track", 4),
-    (["Härad", "Mariefred"], T2, "behind", 3),            # floor(5*2/3) = 3 districts by T2
-    (["Härad", "Mariefred", "Strängnäs"], T2, "on_track", 2),
-    (["Härad", "Mariefred", "Strängnäs", "Stallarholmen"], T3, "missed", 1),
-    (["Härad", "Mariefred", "Strängnäs", "Stallarholmen", "Åkers styckebruk"], T2, "achieved", 0),
-])
+@pytest.mark.parametrize(
+    ("districts", "period", "status", "missing"),
+    [
+        ([], T1, "behind", 5),  # floor(5*1/3) = 1 district by T1
+        (["Härad"], T1, "on_track", 4),
+        (["Härad", "Mariefred"], T2, "behind", 3),  # floor(5*2/3) = 3 districts by T2
+        (["Härad", "Mariefred", "Strängnäs"], T2, "on_track", 2),
+        (["Härad", "Mariefred", "Strängnäs", "Stallarholmen"], T3, "missed", 1),
+        (
+            ["Härad", "Mariefred", "Strängnäs", "Stallarholmen", "Åkers styckebruk"],
+            T2,
+            "achieved",
+            0,
+        ),
+    ],
+)
 def test_status_of_an_every_district_target(promise, districts, period, status, missing):
     frame = rows(promise, *[("2019-03-01", "Trafikkontroll nykterhet", d) for d in districts])
     target = figures(promise, frame, period)["trafikkontroller"]
@@ -176,10 +250,16 @@ def test_status_of_an_every_district_target(promise, districts, period, status, 
 
 
 def test_an_every_district_target_names_the_missing_districts(promise):
-    frame = rows(promise, ("2019-03-01", "Trafikkontroll hastighet", "Härad"),
-                 ("2019-03-01", "Trafikkontroll nykterhet", "Mariefred"))
+    frame = rows(
+        promise,
+        ("2019-03-01", "Trafikkontroll hastighet", "Härad"),
+        ("2019-03-01", "Trafikkontroll nykterhet", "Mariefred"),
+    )
     assert figures(promise, frame, T3)["trafikkontroller"].districts_missing == [
-        "Strängnäs", "Åkers styckebruk", "Stallarholmen"]
+        "Strängnäs",
+        "Åkers styckebruk",
+        "Stallarholmen",
+    ]
 
 
 WALK = "Trygghetsvandring"
@@ -195,13 +275,20 @@ def test_named_places_not_yet_visited_do_not_make_a_target_behind_before_t3(prom
 
 
 def test_a_place_is_visited_when_plats_or_kommundel_names_it(promise):
-    frame = rows(promise, ("2019-02-10", WALK, "Strängnäs", "Resecentrum"),   # a synonym
-                 ("2019-02-11", WALK, "Mariefred", "LAGGESTA STATION"),          # no diacritics
-                 ("2019-02-12", WALK, "Härad"), ("2019-02-13", WALK, "Härad", "Kyrkan"))
+    frame = rows(
+        promise,
+        ("2019-02-10", WALK, "Strängnäs", "Resecentrum"),  # a synonym
+        ("2019-02-11", WALK, "Mariefred", "LAGGESTA STATION"),  # no diacritics
+        ("2019-02-12", WALK, "Härad"),
+        ("2019-02-13", WALK, "Härad", "Kyrkan"),
+    )
     target = figures(promise, frame, T1)["trygghetsvandringar"]
     assert (target.status, target.places_missing) == ("achieved", [])
-    boats = rows(promise, ("2019-05-01", "Nytt båtsamverkansområde", "Mariefred", "Gripsholm"),
-                 ("2019-05-02", "Nytt båtsamverkansområde", "Åkers styckebruk", "Stallarholmen"))
+    boats = rows(
+        promise,
+        ("2019-05-01", "Nytt båtsamverkansområde", "Mariefred", "Gripsholm"),
+        ("2019-05-02", "Nytt båtsamverkansområde", "Åkers styckebruk", "Stallarholmen"),
+    )
     assert figures(promise, boats, T2)["nya-batsamverkansomraden"].status == "achieved"
 
 
@@ -209,20 +296,28 @@ def test_goal_and_every_district_must_both_hold(promise):
     areas = [("2019-03-01", "Nytt grannsamverkansområde", "Härad", f"Område {n}") for n in range(8)]
     target = figures(promise, rows(promise, *areas), T3)["nya-grannsamverkansomraden"]
     assert (target.status, target.done_to_date) == ("missed", 8)
-    assert target.districts_missing == ["Strängnäs", "Mariefred", "Åkers styckebruk", "Stallarholmen"]
+    assert target.districts_missing == [
+        "Strängnäs",
+        "Mariefred",
+        "Åkers styckebruk",
+        "Stallarholmen",
+    ]
 
 
 COUNCIL = "Trafiksäkerhetsråd"
 
 
-@pytest.mark.parametrize(("dates", "period", "status", "missing"), [
-    (["2019-02-01"], T1, "on_track", []),           # cannot be achieved before the year is over
-    ([], T1, "behind", ["2019-T1"]),
-    (["2019-02-01"], T2, "behind", ["2019-T2"]),
-    (["2019-02-01", "2019-06-01"], T2, "on_track", []),
-    (["2019-02-01", "2019-06-01", "2019-10-01"], T3, "achieved", []),
-    (["2019-02-01", "2019-03-01", "2019-10-01"], T3, "missed", ["2019-T2"]),
-])
+@pytest.mark.parametrize(
+    ("dates", "period", "status", "missing"),
+    [
+        (["2019-02-01"], T1, "on_track", []),  # cannot be achieved before the year is over
+        ([], T1, "behind", ["2019-T1"]),
+        (["2019-02-01"], T2, "behind", ["2019-T2"]),
+        (["2019-02-01", "2019-06-01"], T2, "on_track", []),
+        (["2019-02-01", "2019-06-01", "2019-10-01"], T3, "achieved", []),
+        (["2019-02-01", "2019-03-01", "2019-10-01"], T3, "missed", ["2019-T2"]),
+    ],
+)
 def test_status_of_a_per_tertial_target(promise, dates, period, status, missing):
     frame = rows(promise, *[(d, COUNCIL, "Strängnäs") for d in dates])
     target = figures(promise, frame, period)["trafiksakerhetsrad"]
@@ -243,9 +338,12 @@ def test_no_rows_at_all_gives_figures_for_every_target(promise):
 
 
 def test_district_matrix_counts_distinct_activities(promise):
-    frame = rows(promise, ("2019-03-05", WALK, "Härad", "", "polisen"),
-                 ("2019-03-05", WALK, "Härad", "", "kommunen"),
-                 ("2019-03-06", "Trafikkontroll hastighet", "Mariefred"))
+    frame = rows(
+        promise,
+        ("2019-03-05", WALK, "Härad", "", "polisen"),
+        ("2019-03-05", WALK, "Härad", "", "kommunen"),
+        ("2019-03-06", "Trafikkontroll hastighet", "Mariefred"),
+    )
     matrix = reconcile(frame, promise, T1).district_matrix
     assert matrix.loc[WALK, "Härad"] == 1
     assert matrix.loc["Trafikkontroll hastighet", "Mariefred"] == 1

@@ -33,8 +33,12 @@ def rendered(intake, promise):
     for k in (1, 2, 3):
         result = reconcile(intake.accepted, promise, Period(2019, k))
         context = report_context(promise, result, intake, draft=k < 3)
-        out[k] = (result, context, render_html(context),
-                  Figures.of(promise, result, intake).document())
+        out[k] = (
+            result,
+            context,
+            render_html(context),
+            Figures.of(promise, result, intake).document(),
+        )
     return out
 
 
@@ -43,22 +47,32 @@ def test_swedish_dates_numbers_and_months():
     assert date_sv(date(2019, 12, 31)) == "31 december 2019"
     assert number_sv(1234) == "1\u00a0234" and number_sv(7) == "7"
     assert [texts("sv").tertial_months(k) for k in (1, 2, 3)] == [
-        "januari–april", "maj–augusti", "september–december"]
+        "januari–april",
+        "maj–augusti",
+        "september–december",
+    ]
 
 
 def test_summary_is_written_from_the_counts():
     counts = {"achieved": 4, "on_track": 2, "behind": 1, "missed": 0, "reported": 3}
     first, second = summary_paragraphs(counts, 7, Period(2019, 2), 56, 33)
     assert first == "Av löftets 7 mätbara mål är 4 uppnådda, 2 enligt plan och 1 efter plan."
-    assert second == ("3 mål redovisas utan utlovat antal. Totalt har 56 aktiviteter genomförts "
-                      "från 1 januari till 31 augusti 2019, varav 33 under tertial 2.")
+    assert second == (
+        "3 mål redovisas utan utlovat antal. Totalt har 56 aktiviteter genomförts "
+        "från 1 januari till 31 augusti 2019, varav 33 under tertial 2."
+    )
     none_yet = {"achieved": 0, "on_track": 6, "behind": 1, "missed": 0, "reported": 0}
     first, second = summary_paragraphs(none_yet, 7, Period(2019, 1), 1234, 1234)
-    assert first == "Av löftets 7 mätbara mål är inget uppnått ännu; 6 enligt plan och 1 efter plan."
-    assert second == "Totalt har 1\u00a0234 aktiviteter genomförts från 1 januari till 30 april 2019."
+    assert (
+        first == "Av löftets 7 mätbara mål är inget uppnått ännu; 6 enligt plan och 1 efter plan."
+    )
+    assert (
+        second == "Totalt har 1\u00a0234 aktiviteter genomförts från 1 januari till 30 april 2019."
+    )
     one = {"achieved": 1, "on_track": 0, "behind": 0, "missed": 0, "reported": 0}
     assert summary_paragraphs(one, 1, Period(2019, 2), 1, 1)[0] == (
-        "Av löftets 1 mätbara mål är 1 uppnått.")
+        "Av löftets 1 mätbara mål är 1 uppnått."
+    )
 
 
 def test_annual_summary_says_achieved_and_not_achieved():
@@ -67,13 +81,16 @@ def test_annual_summary_says_achieved_and_not_achieved():
     assert first == "Av löftets 7 mätbara mål uppnåddes 5 under 2019 och 2 uppnåddes inte."
     all_done = {"achieved": 7, "on_track": 0, "behind": 0, "missed": 0, "reported": 0}
     assert summary_paragraphs(all_done, 7, Period(2019, 3), 40, 12)[0].endswith(
-        "; alla mätbara mål uppnåddes.")
+        "; alla mätbara mål uppnåddes."
+    )
 
 
 def test_the_summary_matches_the_figures(rendered):
     for k, (result, context, html, _) in rendered.items():
-        counts = {s: sum(t.status == s for t in result.targets)
-                  for s in ("achieved", "on_track", "behind", "missed", "reported")}
+        counts = {
+            s: sum(t.status == s for t in result.targets)
+            for s in ("achieved", "on_track", "behind", "missed", "reported")
+        }
         assert context["summary"] == counts
         assert context["activities_total"] == len(result.activities)
         assert context["summary_paragraphs"][0] in html
@@ -148,7 +165,7 @@ def test_html_is_semantic_and_self_contained(rendered, tertial):
     assert len(outline.svgs) == 3
     for svg in outline.svgs:
         assert svg["role"] == "img"
-        title_id, = svg["aria-labelledby"].split()
+        (title_id,) = svg["aria-labelledby"].split()
         assert f'<title id="{title_id}">' in html
     assert 'scope="col"' in html and 'scope="row"' in html
     assert "Underlag t.o.m. " + ("30 april", "31 augusti", "31 december")[tertial - 1] in html
@@ -161,7 +178,7 @@ def test_status_is_never_colour_alone(rendered):
 
 
 def test_figures_csv_carries_the_numbers_of_figures_json(rendered):
-    for k, (_, context, html, figures) in rendered.items():
+    for k, (_, context, _html, figures) in rendered.items():
         figures = {**figures, "draft": k < 3}
         data = figures_csv(figures)
         assert data == figures_csv(figures)  # byte-identical
@@ -176,11 +193,11 @@ def test_figures_csv_carries_the_numbers_of_figures_json(rendered):
             assert row["goal"] == ("" if target["goal"] is None else str(target["goal"]))
             assert row["districts_missing"] == ";".join(target["districts_missing"])
             per = [row[f"done_t{j}"] for j in (1, 2, 3)]
-            assert per[:k] == [str(target["done_per_period"][f"2019-T{j}"])
-                               for j in range(1, k + 1)]
+            assert per[:k] == [
+                str(target["done_per_period"][f"2019-T{j}"]) for j in range(1, k + 1)
+            ]
             assert per[k:] == [""] * (3 - k)
             assert row["draft"] == ("true" if k < 3 else "false")
         # ... and they are the numbers the report shows.
         by_id = {t["id"]: t for t in context["targets"]}
         assert all(by_id[r["target_id"]]["done_to_date"] == int(r["done_to_date"]) for r in rows)
-

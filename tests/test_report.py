@@ -27,8 +27,9 @@ def inbox(tmp_path_factory) -> Path:
 def reports(inbox, promise_file, tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     # T1 and T2 as drafts, T3 as the final (annual) report.
-    return {k: build_report(promise_file, inbox, out, f"2019-T{k}", final=k == 3)
-            for k in (1, 2, 3)}
+    return {
+        k: build_report(promise_file, inbox, out, f"2019-T{k}", final=k == 3) for k in (1, 2, 3)
+    }
 
 
 def targets(result) -> dict:
@@ -57,8 +58,16 @@ def test_figures_json_contract(reports):
     assert (figures["promise"], figures["period"]) == ("strangnas-2019", "2019-T2")
     assert (figures["period_start"], figures["period_end"]) == ("2019-05-01", "2019-08-31")
     for target in figures["targets"]:
-        assert {"id", "status", "goal", "done_in_period", "done_to_date", "districts_missing",
-                "places_missing", "periods_missing"} <= target.keys()
+        assert {
+            "id",
+            "status",
+            "goal",
+            "done_in_period",
+            "done_to_date",
+            "districts_missing",
+            "places_missing",
+            "periods_missing",
+        } <= target.keys()
         assert target["status"] in {"achieved", "on_track", "behind", "missed", "reported"}
     assert set(figures["sources"]) == {"polisen", "kommunen"}
     assert {"files", "rows_accepted", "rows_rejected"} <= figures["sources"]["polisen"].keys()
@@ -67,11 +76,19 @@ def test_figures_json_contract(reports):
 def test_files_rows_and_rejections_per_source(reports):
     sources = reports[3].figures["sources"]
     # polisen: logg-2019.xlsx (two sheets) and export.csv; the lock file is not a file of data.
-    assert sources["polisen"] == {"files": 2, "files_rejected": 0, "rows_accepted": 8,
-                                  "rows_rejected": 3}
+    assert sources["polisen"] == {
+        "files": 2,
+        "files_rejected": 0,
+        "rows_accepted": 8,
+        "rows_rejected": 3,
+    }
     # kommunen: trasig.xlsx is rejected whole, the hidden file is ignored.
-    assert sources["kommunen"] == {"files": 4, "files_rejected": 1, "rows_accepted": 11,
-                                   "rows_rejected": 1}
+    assert sources["kommunen"] == {
+        "files": 4,
+        "files_rejected": 1,
+        "rows_accepted": 11,
+        "rows_rejected": 1,
+    }
     rejected = {f["file"]: f["reason"] for f in reports[3].figures["rejected_files"]}
     assert set(rejected) == {"kommunen/trasig.xlsx", "felaktig/logg.csv"}
     assert "inget kalkylark" in rejected["kommunen/trasig.xlsx"]
@@ -85,17 +102,25 @@ def test_figures_at_each_tertial(reports):
     assert t1["trygghetsvandringar"]["places_missing"] == ["Läggesta station"]
     assert t2["trygghetsvandringar"]["places_missing"] == []
     assert (t2["trygghetsvandringar"]["status"], t3["trygghetsvandringar"]["status"]) == (
-        "on_track", "missed")
+        "on_track",
+        "missed",
+    )
     # Ekbacken reported in May (ods) and August (xlsm) is one area.
     assert t2["nya-grannsamverkansomraden"]["done_to_date"] == 2
     assert t2["nya-grannsamverkansomraden"]["status"] == "behind"
     assert t3["nya-batsamverkansomraden"]["status"] == "achieved"
-    assert (t1["nya-batsamverkansomraden"]["status"], t1["nya-batsamverkansomraden"][
-        "places_missing"]) == ("on_track", ["Stallarholmen"])
+    assert (
+        t1["nya-batsamverkansomraden"]["status"],
+        t1["nya-batsamverkansomraden"]["places_missing"],
+    ) == ("on_track", ["Stallarholmen"])
     assert t1["trafiksakerhetsrad"]["status"] == "on_track"
     assert t3["trafiksakerhetsrad"]["status"] == "achieved"
-    assert t3["mopedinsatser"] == {**t3["mopedinsatser"], "status": "achieved", "done_to_date": 2,
-                                   "done_in_period": 1}
+    assert t3["mopedinsatser"] == {
+        **t3["mopedinsatser"],
+        "status": "achieved",
+        "done_to_date": 2,
+        "done_in_period": 1,
+    }
     assert t2["trafikkontroller"]["districts_missing"] == ["Mariefred", "Åkers styckebruk"]
     assert t3["trafikkontroller"]["districts_missing"] == ["Mariefred"]
     assert t3["trafikkontroller"]["status"] == "missed"
@@ -106,10 +131,13 @@ def test_figures_at_each_tertial(reports):
 def test_aktiviteter_csv_traces_every_counted_activity_to_file_sheet_and_row(reports):
     text = (reports[3].path("aktiviteter.csv")).read_text(encoding="utf-8")
     lines = list(csv.DictReader(io.StringIO(text)))
-    joint = [r for r in lines if r["aktivitet"] == "Trygghetsvandring" and r["datum"] == "2019-03-05"]
+    joint = [
+        r for r in lines if r["aktivitet"] == "Trygghetsvandring" and r["datum"] == "2019-03-05"
+    ]
     assert {(r["kalla"], r["fil"], r["blad"], r["rad"]) for r in joint} == {
         ("polisen", "polisen/logg-2019.xlsx", "Vår", "6"),
-        ("kommunen", "kommunen/trygghet.xls", "Blad1", "3")}
+        ("kommunen", "kommunen/trygghet.xls", "Blad1", "3"),
+    }
     assert {r["krediteras"] for r in joint} == {"kommunen;polisen"}
     assert len({r["aktivitet_nr"] for r in lines}) == reports[3].figures["activities_counted"]
 
@@ -118,8 +146,13 @@ def test_avvisat_csv_names_file_sheet_row_column_value_and_reason(reports):
     text = (reports[3].path("avvisat.csv")).read_text(encoding="utf-8")
     lines = list(csv.DictReader(io.StringIO(text)))
     by_value = {r["varde"]: r for r in lines if r["varde"]}
-    assert by_value["Marifred"] | {} == {**by_value["Marifred"], "fil": "polisen/logg-2019.xlsx",
-                                        "blad": "Höst", "rad": "5", "kolumn": "Kommundel"}
+    assert by_value["Marifred"] | {} == {
+        **by_value["Marifred"],
+        "fil": "polisen/logg-2019.xlsx",
+        "blad": "Höst",
+        "rad": "5",
+        "kolumn": "Kommundel",
+    }
     assert "Menade du 'Mariefred'?" in by_value["Marifred"]["orsak"]
     assert by_value["2018-12-30"]["kolumn"] == "Datum"
     assert "utanför löftesåret" in by_value["2018-12-30"]["orsak"]
@@ -159,7 +192,7 @@ def test_html_is_one_self_contained_swedish_page(reports):
     html = (reports[1].path("rapport.html")).read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and '<html lang="sv">' in html
     assert html.count("<h1>") == 1
-    assert "<link" not in html and "src=\"http" not in html
+    assert "<link" not in html and 'src="http' not in html
     assert "Efter plan" in html and "<caption>" in html
 
 
@@ -200,8 +233,11 @@ def test_an_unchanged_rerun_keeps_the_bundle_and_any_change_rebuilds_it(promise_
     english = build_report(promise_file, inbox, tmp_path, "2019-T2", pdf=False, lang="en")
     assert os.readlink(english.folder) != version
     from workbooks import HEADER, row, write_xlsx
-    write_xlsx(inbox / "kommunen" / "sen.xlsx", {"Logg": [
-        HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]})
+
+    write_xlsx(
+        inbox / "kommunen" / "sen.xlsx",
+        {"Logg": [HEADER, row("2019-06-10", "Riktad insats trimmade mopeder", "Härad")]},
+    )
     later = build_report(promise_file, inbox, tmp_path, "2019-T2", pdf=False, lang="en")
     assert later.figures["activities_counted"] == english.figures["activities_counted"] + 1
 
@@ -222,8 +258,9 @@ def test_unusable_inputs_raise_named_errors(promise_file, inbox, tmp_path):
         build_report(tmp_path / "nej.yaml", inbox, tmp_path, "2019-T1")
 
 
-def test_rendering_logs_no_weasyprint_warnings(no_weasyprint_warnings, promise_file, inbox,
-                                               tmp_path):
+def test_rendering_logs_no_weasyprint_warnings(
+    no_weasyprint_warnings, promise_file, inbox, tmp_path
+):
     build_report(promise_file, inbox, tmp_path, "2019-T3")
 
 
@@ -253,8 +290,7 @@ def test_a_final_report_carries_no_draft_marking(reports):
     assert reports[3].figures["draft"] is False
 
 
-def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, promise_file,
-                                                                     tmp_path):
+def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, promise_file, tmp_path):
     import threading
 
     from lofte_pipeline.bundle import report_lock
@@ -266,8 +302,11 @@ def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, prom
             build_report(promise_file, inbox, out, "2019-T2", pdf=False, lock_timeout=0.5)
         # Another report (another period) is not held up.
         build_report(promise_file, inbox, out, "2019-T1", pdf=False, lock_timeout=0.5)
-        waiting = threading.Thread(target=build_report, args=(promise_file, inbox, out, "2019-T2"),
-                                   kwargs={"pdf": False, "lock_timeout": 30})
+        waiting = threading.Thread(
+            target=build_report,
+            args=(promise_file, inbox, out, "2019-T2"),
+            kwargs={"pdf": False, "lock_timeout": 30},
+        )
         waiting.start()
         waiting.join(timeout=1.0)
         assert waiting.is_alive()  # it waits while the first run holds the report
@@ -279,11 +318,24 @@ def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, prom
 def test_csv_files_are_what_pandas_writes_with_formulas_defused():
     from lofte_pipeline.bundle import csv_bytes
 
-    mixed = pd.DataFrame({
-        "nr": [1, 2, 3], "antal": pd.array([4, None, 6], dtype="Int64"),
-        "text": ['citat "så"', "komma, här", "rad\nbrytning"], "tom": ["", None, " "],
-        "blandat": [7, "", 2.5], "sant": [True, False, True], "tal": [1.5, float("nan"), 2.0]})
+    mixed = pd.DataFrame(
+        {
+            "nr": [1, 2, 3],
+            "antal": pd.array([4, None, 6], dtype="Int64"),
+            "text": ['citat "så"', "komma, här", "rad\nbrytning"],
+            "tom": ["", None, " "],
+            "blandat": [7, "", 2.5],
+            "sant": [True, False, True],
+            "tal": [1.5, float("nan"), 2.0],
+        }
+    )
     assert csv_bytes(mixed) == mixed.to_csv(index=False).encode("utf-8")
     risky = pd.DataFrame({"varde": ["=HYPERLINK(1)", "-2", "+46", "@x", "ok"], "n": [-1] * 5})
     assert csv_bytes(risky).decode("utf-8").splitlines() == [
-        "varde,n", "'=HYPERLINK(1),-1", "'-2,-1", "'+46,-1", "'@x,-1", "ok,-1"]
+        "varde,n",
+        "'=HYPERLINK(1),-1",
+        "'-2,-1",
+        "'+46,-1",
+        "'@x,-1",
+        "ok,-1",
+    ]

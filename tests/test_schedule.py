@@ -11,8 +11,14 @@ import pytest
 from prefect.server.schemas.schedules import CronSchedule
 
 from lofte_pipeline.period import Period
-from lofte_pipeline.schedule import (MISSING_DATA_SCHEDULES, REPORT_SCHEDULES, TIMEZONE, deadline,
-                                     local_date, period_for_run)
+from lofte_pipeline.schedule import (
+    MISSING_DATA_SCHEDULES,
+    REPORT_SCHEDULES,
+    TIMEZONE,
+    deadline,
+    local_date,
+    period_for_run,
+)
 
 STOCKHOLM = ZoneInfo(TIMEZONE)
 
@@ -37,10 +43,12 @@ def first_weekday_on_or_after(day: date) -> date:
 
 @pytest.mark.parametrize("year", [2019, date.today().year])
 def test_final_runs_on_the_first_weekday_after_each_tertial(year, capsys):
-    finals = [t for t in run_times([s for s in REPORT_SCHEDULES if s.parameters["final"]], year)]
+    finals = list(run_times([s for s in REPORT_SCHEDULES if s.parameters["final"]], year))
     with capsys.disabled():
-        print(f"\nSlutliga körningar {year}: " + ", ".join(t.strftime("%a %Y-%m-%d %H:%M %Z")
-                                                         for t in finals))
+        print(
+            f"\nSlutliga körningar {year}: "
+            + ", ".join(t.strftime("%a %Y-%m-%d %H:%M %Z") for t in finals)
+        )
     expected = [first_weekday_on_or_after(date(year, m, 1)) for m in (1, 5, 9)]
     assert [t.date() for t in finals] == expected
     assert {(t.hour, t.minute) for t in finals} == {(6, 0)}  # local time, summer and winter
@@ -69,16 +77,22 @@ def test_missing_data_check_runs_ten_days_before_each_deadline(year, capsys):
     with capsys.disabled():
         print(f"\nKontroller {year}: " + ", ".join(t.strftime("%Y-%m-%d %H:%M %Z") for t in checks))
     assert [(deadline(Period(year, k)) - t.date()).days for k, t in zip((1, 2, 3), checks)] == [
-        10, 10, 10]
+        10,
+        10,
+        10,
+    ]
 
 
-@pytest.mark.parametrize(("day", "final", "expected"), [
-    (date(2019, 4, 15), False, "2019-T1"),    # a draft reports the tertial it runs in
-    (date(2019, 5, 2), True, "2019-T1"),      # the final reports the tertial that just ended
-    (date(2019, 9, 2), True, "2019-T2"),
-    (date(2020, 1, 1), True, "2019-T3"),      # across the turn of the year
-    (date(2019, 12, 16), False, "2019-T3"),
-])
+@pytest.mark.parametrize(
+    ("day", "final", "expected"),
+    [
+        (date(2019, 4, 15), False, "2019-T1"),  # a draft reports the tertial it runs in
+        (date(2019, 5, 2), True, "2019-T1"),  # the final reports the tertial that just ended
+        (date(2019, 9, 2), True, "2019-T2"),
+        (date(2020, 1, 1), True, "2019-T3"),  # across the turn of the year
+        (date(2019, 12, 16), False, "2019-T3"),
+    ],
+)
 def test_the_period_a_run_belongs_to(day, final, expected):
     assert period_for_run(day, final).id == expected
 

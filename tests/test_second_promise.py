@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from workbooks import HEADER, row, write_csv, write_xlsx
 
 from lofte_pipeline.demo import write_demo_inbox
 from lofte_pipeline.period import Period
@@ -15,7 +16,6 @@ from lofte_pipeline.promise import load_promise
 from lofte_pipeline.reconcile import reconcile
 from lofte_pipeline.report import build_report
 from lofte_pipeline.rows import ACCEPTED_COLUMNS
-from workbooks import HEADER, row, write_csv, write_xlsx
 
 EXEMPELBY = Path(__file__).resolve().parents[1] / "promises" / "exempelby-2020.yaml"
 
@@ -27,19 +27,36 @@ def exempelby():
 
 def walks(promise, months):
     activity = promise.activities[0]
-    return pd.DataFrame([{"source": "kommunen", "file": "kommunen/a.xlsx", "sheet": "Logg",
-                          "row": n + 2, "date": dt.date(2020, m, 15), "activity": activity.label,
-                          "target": activity.target, "district": "Centrum", "place": "",
-                          "count": pd.NA, "comment": ""} for n, m in enumerate(months)],
-                        columns=ACCEPTED_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "source": "kommunen",
+                "file": "kommunen/a.xlsx",
+                "sheet": "Logg",
+                "row": n + 2,
+                "date": dt.date(2020, m, 15),
+                "activity": activity.label,
+                "target": activity.target,
+                "district": "Centrum",
+                "place": "",
+                "count": pd.NA,
+                "comment": "",
+            }
+            for n, m in enumerate(months)
+        ],
+        columns=ACCEPTED_COLUMNS,
+    )
 
 
-@pytest.mark.parametrize(("months", "tertial", "status", "missing"), [
-    ([1, 2, 3, 4], 1, "on_track", []),             # every month so far, but the year goes on
-    ([1, 2, 4], 1, "behind", ["2020-03"]),
-    (list(range(1, 13)), 3, "achieved", []),
-    ([m for m in range(1, 13) if m != 7], 3, "missed", ["2020-07"]),
-])
+@pytest.mark.parametrize(
+    ("months", "tertial", "status", "missing"),
+    [
+        ([1, 2, 3, 4], 1, "on_track", []),  # every month so far, but the year goes on
+        ([1, 2, 4], 1, "behind", ["2020-03"]),
+        (list(range(1, 13)), 3, "achieved", []),
+        ([m for m in range(1, 13) if m != 7], 3, "missed", ["2020-07"]),
+    ],
+)
 def test_a_monthly_target(exempelby, months, tertial, status, missing):
     result = reconcile(walks(exempelby, months), exempelby, Period(2020, tertial))
     target = next(t for t in result.targets if t.id == "trygghetsvandringar")
@@ -48,17 +65,34 @@ def test_a_monthly_target(exempelby, months, tertial, status, missing):
 
 def test_the_whole_pipeline_on_a_promise_with_three_sources(exempelby, tmp_path):
     inbox = tmp_path / "INBOX"
-    write_xlsx(inbox / "polisen" / "logg.xlsx", {"Logg": [
-        HEADER, *[row(f"2020-{m:02}-10", "Trygghetsvandring", "Centrum") for m in (1, 2, 3, 4)],
-        row("2020-02-01", "Nattvandring", "Norrby")]})
-    write_csv(inbox / "kommunen" / "logg.csv", [
-        ["Datum", "Aktivitet", "Kommundel", "Plats"],
-        ["2020-03-01", "Föräldravandring", "Sörstrand", ""],
-        ["2020-03-02", "Trygghetsvandring", "Marifred", ""]])          # not a district here
-    write_xlsx(inbox / "bostadsbolaget" / "sanering.xlsx", {"Blad1": [
-        ["Datum", "Aktivitet", "Bostadsområde", "Fastighet"],
-        row("2020-01-20", "Klottersanering", "Östervik", "Torget")[:4],
-        row("2020-04-20", "Sanering av klotter", "Centrum", "Resecentrum")[:4]]})
+    write_xlsx(
+        inbox / "polisen" / "logg.xlsx",
+        {
+            "Logg": [
+                HEADER,
+                *[row(f"2020-{m:02}-10", "Trygghetsvandring", "Centrum") for m in (1, 2, 3, 4)],
+                row("2020-02-01", "Nattvandring", "Norrby"),
+            ]
+        },
+    )
+    write_csv(
+        inbox / "kommunen" / "logg.csv",
+        [
+            ["Datum", "Aktivitet", "Kommundel", "Plats"],
+            ["2020-03-01", "Föräldravandring", "Sörstrand", ""],
+            ["2020-03-02", "Trygghetsvandring", "Marifred", ""],
+        ],
+    )  # not a district here
+    write_xlsx(
+        inbox / "bostadsbolaget" / "sanering.xlsx",
+        {
+            "Blad1": [
+                ["Datum", "Aktivitet", "Bostadsområde", "Fastighet"],
+                row("2020-01-20", "Klottersanering", "Östervik", "Torget")[:4],
+                row("2020-04-20", "Sanering av klotter", "Centrum", "Resecentrum")[:4],
+            ]
+        },
+    )
     result = build_report(EXEMPELBY, inbox, tmp_path / "ut", "2020-T1")
     assert result.folder.parts[-2:] == ("exempelby-2020", "2020-T1")
     figures = json.loads((result.path("figures.json")).read_text(encoding="utf-8"))

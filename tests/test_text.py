@@ -15,7 +15,9 @@ def test_case_diacritics_and_spacing_do_not_matter():
 
 
 def test_a_column_is_folded_value_by_value_with_missing_values_as_empty():
-    values = pd.Series(["Läggesta", " LÄGGESTA ", None, np.nan, "Resecentrum"], index=[5, 6, 7, 8, 9])
+    values = pd.Series(
+        ["Läggesta", " LÄGGESTA ", None, np.nan, "Resecentrum"], index=[5, 6, 7, 8, 9]
+    )
     folded = fold_series(values)
     assert folded.tolist() == ["laggesta", "laggesta", "", "", "resecentrum"]
     assert folded.index.tolist() == [5, 6, 7, 8, 9] and folded.dtype == object

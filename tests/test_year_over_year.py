@@ -5,13 +5,14 @@ comparison — and without them the report is exactly what it was."""
 from __future__ import annotations
 
 import json
-import shutil
 import re
+import shutil
 from io import BytesIO
 from pathlib import Path
 
 import pytest
 import yaml
+from inboxes import build_inbox
 from pypdf import PdfReader
 
 from lofte_pipeline.demo import write_demo_inbox
@@ -21,7 +22,6 @@ from lofte_pipeline.promise import load_promise
 from lofte_pipeline.reconcile import reconcile
 from lofte_pipeline.render import document_title, render_html, render_pdf, report_context
 from lofte_pipeline.report import build_report
-from inboxes import build_inbox
 
 NEW_TARGET = "trafiksakerhetsrad"  # a target given no counterpart last year
 
@@ -58,8 +58,7 @@ def this_year(tmp_path_factory, promise):
 
 def render(promise, this_year, k, previous, lang="sv"):
     intake, results = this_year
-    context = report_context(promise, results[k], intake, draft=k < 3, lang=lang,
-                             previous=previous)
+    context = report_context(promise, results[k], intake, draft=k < 3, lang=lang, previous=previous)
     return context, render_html(context)
 
 
@@ -99,40 +98,53 @@ def test_the_interim_report_shows_last_year_beside_this_year(promise, this_year,
             assert cells == [str(target["done_to_date"]), "–"]
         else:
             last = before[target["id"]]
-            label = {"achieved": "uppnått", "on_track": "enligt plan", "behind": "efter plan",
-                     "missed": "ej uppnått", "reported": "redovisas"}[last["status"]]
+            label = {
+                "achieved": "uppnått",
+                "on_track": "enligt plan",
+                "behind": "efter plan",
+                "missed": "ej uppnått",
+                "reported": "redovisas",
+            }[last["status"]]
             assert cells == [str(target["done_to_date"]), f"{last['done_to_date']} ({label})"]
     # Each target: the same time last year, against last year's goal.
     walks = before["trygghetsvandringar"]
-    assert (f"<tr><th scope=\"row\">Samma tid förra året (2018)</th><td class=\"num\">"
-            f"{walks['done_to_date']} av {walks['goal']}, ") in html
+    assert (
+        f'<tr><th scope="row">Samma tid förra året (2018)</th><td class="num">'
+        f"{walks['done_to_date']} av {walks['goal']}, "
+    ) in html
     assert "Inget motsvarande mål" in html
     # The summary says where the work stood then.
     assert context["summary_paragraphs"][2] == (
         f"Vid samma tid 2018 hade {last_year[2]['activities_counted']} aktiviteter genomförts och "
         f"{sum(t['status'] == 'achieved' for t in last_year[2]['targets'])} av "
         f"{sum(t['status'] != 'reported' for t in last_year[2]['targets'])} mätbara mål var "
-        "uppnådda.")
+        "uppnådda."
+    )
     assert context["summary_paragraphs"][2] in html
 
 
-def test_the_annual_comparison_and_the_pdf_show_last_year(promise, this_year, last_year,
-                                                          no_weasyprint_warnings):
+def test_the_annual_comparison_and_the_pdf_show_last_year(
+    promise, this_year, last_year, no_weasyprint_warnings
+):
     context, html = render(promise, this_year, 3, last_year[3])
     before = {t["id"]: t for t in last_year[3]["targets"]}
     table = re.search(r'<table class="data per-tertial">.*?</table>', html, re.S).group(0)
-    assert "<th scope=\"col\" class=\"num\">Året</th><th scope=\"col\" class=\"num\">" \
-           "Förra året (2018)</th>" in table
+    assert (
+        '<th scope="col" class="num">Året</th><th scope="col" class="num">'
+        "Förra året (2018)</th>" in table
+    )
     for target in context["targets"]:
-        row = re.search(rf'<th scope="row">{re.escape(target["title"])}</th>.*?</tr>', table,
-                        re.S).group(0)
+        row = re.search(
+            rf'<th scope="row">{re.escape(target["title"])}</th>.*?</tr>', table, re.S
+        ).group(0)
         cells = re.findall(r'<td class="num[^"]*">(.*?)</td>', row)
         year, last = cells[3], cells[4]
         assert year == str(target["done_to_date"])
-        assert last == ("–" if target["id"] == NEW_TARGET
-                        else str(before[target["id"]]["done_to_date"]))
+        assert last == (
+            "–" if target["id"] == NEW_TARGET else str(before[target["id"]]["done_to_date"])
+        )
     assert context["summary_paragraphs"][2].startswith("Under 2018 genomfördes ")
-    assert "<th scope=\"row\">Förra året (2018)</th>" in html  # in each target's table
+    assert '<th scope="row">Förra året (2018)</th>' in html  # in each target's table
 
     text = pdf_text(render_pdf(html, document_title(promise, Period(2019, 3), draft=False)))
     assert "Förra året (2018)" in text
@@ -141,8 +153,11 @@ def test_the_annual_comparison_and_the_pdf_show_last_year(promise, this_year, la
     assert f"Förra året (2018) {walks['done_to_date']} av {walks['goal']}," in text
     mine = next(t for t in context["targets"] if t["id"] == "trygghetsvandringar")
     # This year's and last year's totals side by side in the annual comparison.
-    assert re.search(rf"Trygghetsvandringar( \d+){{3}} {mine['done_to_date']} "
-                     rf"{walks['done_to_date']} {walks['goal']} ", text), text
+    assert re.search(
+        rf"Trygghetsvandringar( \d+){{3}} {mine['done_to_date']} "
+        rf"{walks['done_to_date']} {walks['goal']} ",
+        text,
+    ), text
 
 
 def test_in_english_last_year_is_last_year(promise, this_year, last_year):
@@ -184,22 +199,34 @@ def test_last_years_report_in_the_same_out_is_found_by_itself(promise_file, tmp_
     assert "Förra året" not in again.path("rapport.html").read_text(encoding="utf-8")
 
 
-def test_the_command_line_takes_last_years_figures_and_the_language(promise_file, tmp_path,
-                                                                    capsys):
+def test_the_command_line_takes_last_years_figures_and_the_language(promise_file, tmp_path, capsys):
     from lofte_pipeline.cli import main
 
     last = _last_years_report(promise_file, tmp_path, tmp_path / "OUT-2018")
     inbox = build_inbox(tmp_path / "in")
-    args = ["report", "--promise", str(promise_file), "--inbox", str(inbox), "--out",
-            str(tmp_path / "OUT"), "--period", "2019-T2", "--no-pdf"]
-    assert main(args + ["--previous", str(last.path("figures.json")), "--lang", "en"]) == 0
-    html = (tmp_path / "OUT" / "strangnas-2019" / "2019-T2" / "publicera" /
-            "rapport.html").read_text(encoding="utf-8")
+    args = [
+        "report",
+        "--promise",
+        str(promise_file),
+        "--inbox",
+        str(inbox),
+        "--out",
+        str(tmp_path / "OUT"),
+        "--period",
+        "2019-T2",
+        "--no-pdf",
+    ]
+    assert main([*args, "--previous", str(last.path("figures.json")), "--lang", "en"]) == 0
+    html = (
+        tmp_path / "OUT" / "strangnas-2019" / "2019-T2" / "publicera" / "rapport.html"
+    ).read_text(encoding="utf-8")
     assert '<html lang="en">' in html and ">Last year (2018)</th>" in html
-    assert main(args + ["--lang", "fi"]) == 2
+    assert main([*args, "--lang", "fi"]) == 2
     assert "Okänt språk 'fi'" in capsys.readouterr().err
     wrong = tmp_path / "fel.json"
-    wrong.write_text(last.path("figures.json").read_text(encoding="utf-8").replace(
-        "2018-T2", "2018-T3"), encoding="utf-8")
-    assert main(args + ["--previous", str(wrong)]) == 2
+    wrong.write_text(
+        last.path("figures.json").read_text(encoding="utf-8").replace("2018-T2", "2018-T3"),
+        encoding="utf-8",
+    )
+    assert main([*args, "--previous", str(wrong)]) == 2
     assert "Förra årets siffror" in capsys.readouterr().err

@@ -38,14 +38,17 @@ def write_xlsm(path: Path, sheets: dict[str, Rows]) -> Path:
     buffer = io.BytesIO()
     write_xlsx(path.with_suffix(".tmp.xlsx"), sheets)
     source = path.with_suffix(".tmp.xlsx")
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(buffer, "w",
-                                                              zipfile.ZIP_DEFLATED) as out:
+    with (
+        zipfile.ZipFile(source) as original,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
         for item in original.infolist():
             data = original.read(item.filename)
             if item.filename == "[Content_Types].xml":
                 data = data.replace(
                     b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                )
             out.writestr(item, data)
     source.unlink()
     path.write_bytes(buffer.getvalue())
@@ -99,7 +102,9 @@ def write_any(path: Path, rows: Rows, sheet: str = "Logg") -> Path:
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return write_csv(path, [[_csv_text(v) for v in row] for row in rows])
-    writer = {".xlsx": write_xlsx, ".xlsm": write_xlsm, ".xls": write_xls, ".ods": write_ods}[suffix]
+    writer = {".xlsx": write_xlsx, ".xlsm": write_xlsm, ".xls": write_xls, ".ods": write_ods}[
+        suffix
+    ]
     return writer(path, {sheet: rows})
 
 
@@ -111,8 +116,14 @@ def _csv_text(value: object) -> object:
     return value
 
 
-def row(day: str | dt.date, activity: str, district: str, place: str = "", count: object = None,
-        comment: str = "") -> list[object]:
+def row(
+    day: str | dt.date,
+    activity: str,
+    district: str,
+    place: str = "",
+    count: object = None,
+    comment: str = "",
+) -> list[object]:
     """A log row; a string day is turned into a real date cell."""
     when = dt.date.fromisoformat(day) if isinstance(day, str) else day
     return [when, activity, district, place, count, comment]

@@ -53,8 +53,7 @@ class Archive:
         self.blobs = self.root / "arkiv"
         self.quarantine_dir = self.root / "karantan"
         self.blobs.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.root / "manifest.sqlite", timeout=60,
-                                  isolation_level=None)
+        self.db = sqlite3.connect(self.root / "manifest.sqlite", timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
@@ -94,21 +93,24 @@ class Archive:
         sha256, size = self.store(path)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
-            row = self.db.execute("SELECT current FROM versions WHERE name=? AND sha256=?",
-                                  (name, sha256)).fetchone()
+            row = self.db.execute(
+                "SELECT current FROM versions WHERE name=? AND sha256=?", (name, sha256)
+            ).fetchone()
             if row is None or not row[0]:
-                self.db.execute("UPDATE versions SET current=0 WHERE name=? AND current=1",
-                                (name,))
+                self.db.execute("UPDATE versions SET current=0 WHERE name=? AND current=1", (name,))
                 self.db.execute(
                     "INSERT INTO versions (name, source, sha256, size, first_seen, current) "
                     "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (name, sha256) DO UPDATE SET current=1",
-                    (name, source, sha256, size, now))
+                    (name, source, sha256, size, now),
+                )
         return self.version(name, sha256)
 
     def record_outcome(self, name: str, sha256: str, outcome: str, reasons: str = "") -> None:
         with self._transaction():
-            self.db.execute("UPDATE versions SET outcome=?, reasons=? WHERE name=? AND sha256=?",
-                            (outcome, reasons, name, sha256))
+            self.db.execute(
+                "UPDATE versions SET outcome=?, reasons=? WHERE name=? AND sha256=?",
+                (outcome, reasons, name, sha256),
+            )
 
     def version(self, name: str, sha256: str) -> FileVersion:
         [found] = self._versions("name=? AND sha256=?", (name, sha256))
@@ -123,10 +125,13 @@ class Archive:
     def _versions(self, where: str, parameters: tuple[str, ...] = ()) -> list[FileVersion]:
         rows = self.db.execute(
             "SELECT name, source, sha256, size, first_seen, outcome, reasons, current "
-            f"FROM versions WHERE {where}", parameters).fetchall()
-        return [FileVersion(name, source, sha256, size, first_seen, outcome, reasons,
-                            bool(current))
-                for name, source, sha256, size, first_seen, outcome, reasons, current in rows]
+            f"FROM versions WHERE {where}",
+            parameters,
+        ).fetchall()
+        return [
+            FileVersion(name, source, sha256, size, first_seen, outcome, reasons, bool(current))
+            for name, source, sha256, size, first_seen, outcome, reasons, current in rows
+        ]
 
     def quarantine(self, version: FileVersion, reason: str) -> Path:
         """A copy of a rejected file with a plain Swedish note beside it on what to fix."""
@@ -135,12 +140,17 @@ class Archive:
         target.parent.mkdir(parents=True, exist_ok=True)
         if not target.exists() or sha256_file(target) != version.sha256:
             copy_atomic(self.blob_path(version.sha256), target)
-        text = message("arkiv.karantan", name=version.name, reason=reason,
-                       source=version.source, sha256=version.sha256)
+        text = message(
+            "arkiv.karantan",
+            name=version.name,
+            reason=reason,
+            source=version.source,
+            sha256=version.sha256,
+        )
         write_atomic(note, text.encode("utf-8"))
         return target
 
-    def _transaction(self) -> "_Transaction":
+    def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
 
 

@@ -37,11 +37,21 @@ from .reconcile import Reconciliation, Status, iso_dates
 PUBLIC = "publicera"
 INTERNAL = "intern"
 # What may go on a public website: aggregated figures only, no rows, comments or personal data.
-PUBLIC_FILES = ("rapport.html", "rapport.pdf", "figures.json", "figures.csv",
-                "tillganglighetsredogorelse.html")
+PUBLIC_FILES = (
+    "rapport.html",
+    "rapport.pdf",
+    "figures.json",
+    "figures.csv",
+    "tillganglighetsredogorelse.html",
+)
 # The audit material for staff.
-INTERNAL_FILES = ("aktiviteter.csv", "avvisat.csv", "personuppgifter.csv", "manifest.json",
-                  "korning.log")
+INTERNAL_FILES = (
+    "aktiviteter.csv",
+    "avvisat.csv",
+    "personuppgifter.csv",
+    "manifest.json",
+    "korning.log",
+)
 OUTPUT_FILES = PUBLIC_FILES + INTERNAL_FILES
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -110,20 +120,36 @@ class Figures(BaseModel):
     corrections: list[CorrectionNote]
 
     @classmethod
-    def of(cls, promise: Promise, result: Reconciliation, intake: Intake, *, draft: bool = True,
-           promise_sha256: str = "", corrections: Sequence[Correction] = ()) -> Figures:
+    def of(
+        cls,
+        promise: Promise,
+        result: Reconciliation,
+        intake: Intake,
+        *,
+        draft: bool = True,
+        promise_sha256: str = "",
+        corrections: Sequence[Correction] = (),
+    ) -> Figures:
         period = result.period
         return cls(
-            promise=promise.id, period=period.id, period_start=period.start,
-            period_end=period.end, municipality=promise.municipality, year=promise.year,
+            promise=promise.id,
+            period=period.id,
+            period_start=period.start,
+            period_end=period.end,
+            municipality=promise.municipality,
+            year=promise.year,
             targets=[TargetFigure.model_validate(t) for t in result.targets],
             sources={s.id: SourceFigures.model_validate(s) for s in intake.sources.values()},
-            rejected_files=[RejectedFile(file=f.path, reason=f.reason or "")
-                            for f in intake.rejected_files],
+            rejected_files=[
+                RejectedFile(file=f.path, reason=f.reason or "") for f in intake.rejected_files
+            ],
             activities_counted=len(result.activities),
-            personal_data_removed=len(intake.findings), draft=draft,
-            program_version=__version__, promise_sha256=promise_sha256,
-            corrections=[CorrectionNote(date=c.day, note=c.note) for c in corrections])
+            personal_data_removed=len(intake.findings),
+            draft=draft,
+            program_version=__version__,
+            promise_sha256=promise_sha256,
+            corrections=[CorrectionNote(date=c.day, note=c.note) for c in corrections],
+        )
 
     def document(self) -> dict[str, Any]:
         """As figures.json holds it: what ReportResult.figures and the run summaries read."""
@@ -138,42 +164,65 @@ def activities_csv(result: Reconciliation, publish_comments: bool = False) -> pd
     """One line per accepted row behind a counted activity, numbered by activity."""
     rows = result.rows
     activities = result.activities.set_index("activity_no")
-    return pd.DataFrame({
-        "aktivitet_nr": rows["activity_no"],
-        "datum": iso_dates(rows["activity_no"].map(activities["date"])),
-        "aktivitet": rows["activity"],
-        "mal": rows["target"],
-        "kommundel": rows["activity_no"].map(activities["district"]),
-        "plats": rows["activity_no"].map(activities["place"]),
-        "krediteras": rows["activity_no"].map(activities["sources"]),
-        "kalla": rows["source"],
-        "fil": rows["file"],
-        "blad": rows["sheet"],
-        "rad": rows["row"],
-        "rapporterat_datum": iso_dates(rows["date"]),
-        "antal": rows["count"],
-        **({"kommentar": rows["comment"]} if publish_comments else {}),
-    })
+    return pd.DataFrame(
+        {
+            "aktivitet_nr": rows["activity_no"],
+            "datum": iso_dates(rows["activity_no"].map(activities["date"])),
+            "aktivitet": rows["activity"],
+            "mal": rows["target"],
+            "kommundel": rows["activity_no"].map(activities["district"]),
+            "plats": rows["activity_no"].map(activities["place"]),
+            "krediteras": rows["activity_no"].map(activities["sources"]),
+            "kalla": rows["source"],
+            "fil": rows["file"],
+            "blad": rows["sheet"],
+            "rad": rows["row"],
+            "rapporterat_datum": iso_dates(rows["date"]),
+            "antal": rows["count"],
+            **({"kommentar": rows["comment"]} if publish_comments else {}),
+        }
+    )
 
 
 def findings_csv(intake: Intake) -> pd.DataFrame:
     """Where personal data was found and removed (never the data itself), for staff to clean."""
     found = intake.findings
-    return pd.DataFrame({"fil": found.get("file", []), "blad": found.get("sheet", []),
-                         "rad": found.get("row", []), "kolumn": found.get("column", []),
-                         "typ": found.get("kind", [])})
+    return pd.DataFrame(
+        {
+            "fil": found.get("file", []),
+            "blad": found.get("sheet", []),
+            "rad": found.get("row", []),
+            "kolumn": found.get("column", []),
+            "typ": found.get("kind", []),
+        }
+    )
 
 
 def rejected_csv(intake: Intake) -> pd.DataFrame:
-    rows = pd.DataFrame({
-        "kalla": intake.rejected["source"], "fil": intake.rejected["file"],
-        "blad": intake.rejected["sheet"], "rad": intake.rejected["row"],
-        "kolumn": intake.rejected["column"], "varde": intake.rejected["value"],
-        "orsak": intake.rejected["reason"],
-    })
+    rows = pd.DataFrame(
+        {
+            "kalla": intake.rejected["source"],
+            "fil": intake.rejected["file"],
+            "blad": intake.rejected["sheet"],
+            "rad": intake.rejected["row"],
+            "kolumn": intake.rejected["column"],
+            "varde": intake.rejected["value"],
+            "orsak": intake.rejected["reason"],
+        }
+    )
     files = pd.DataFrame(
-        [{"kalla": f.source, "fil": f.path, "blad": "", "rad": "", "kolumn": "", "varde": "",
-          "orsak": f.reason} for f in intake.rejected_files],
+        [
+            {
+                "kalla": f.source,
+                "fil": f.path,
+                "blad": "",
+                "rad": "",
+                "kolumn": "",
+                "varde": "",
+                "orsak": f.reason,
+            }
+            for f in intake.rejected_files
+        ],
         columns=rows.columns,
     )
     return pd.concat([files, rows], ignore_index=True) if not files.empty else rows
@@ -193,17 +242,31 @@ def _defused(value: object) -> object:
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
-def bundle_key(intake: Intake, period: Period, *, promise_sha256: str, pdf: bool, final: bool,
-               lang: str, previous: dict[str, Any] | None,
-               corrections: Sequence[Correction]) -> str:
+def bundle_key(
+    intake: Intake,
+    period: Period,
+    *,
+    promise_sha256: str,
+    pdf: bool,
+    final: bool,
+    lang: str,
+    previous: dict[str, Any] | None,
+    corrections: Sequence[Correction],
+) -> str:
     """Everything a bundle's bytes depend on, hashed: the inputs (promise, every file's content),
     the choices (period, final, PDF, language, last year, corrections), the program (its version
     and code) and the templates. Reports are deterministic: the same key, the same bytes."""
     material = {
-        "program_version": __version__, "code": code_fingerprint(),
-        "templates": templates_fingerprint(), "period": period.id, "promise_sha256": promise_sha256,
+        "program_version": __version__,
+        "code": code_fingerprint(),
+        "templates": templates_fingerprint(),
+        "period": period.id,
+        "promise_sha256": promise_sha256,
         "files": [[f.source, f.path, f.sha256, f.reason] for f in intake.files],
-        "pdf": pdf, "final": final, "lang": lang, "previous": previous,
+        "pdf": pdf,
+        "final": final,
+        "lang": lang,
+        "previous": previous,
         "corrections": [c.record() for c in corrections],
     }
     text = json.dumps(material, ensure_ascii=False, sort_keys=True, default=str)
@@ -235,8 +298,11 @@ def unchanged_bundle(folder: Path, key: str, pdf: bool) -> dict[str, Any] | None
         if present != {bundle_path(n) for n in wanted}:
             return None  # something was added or removed by hand: build it again
         hashes = manifest.get("bundle_files", {})
-        if any(sha256_file(folder / bundle_path(n)) != hashes.get(n)
-               for n in wanted if n != "manifest.json"):
+        if any(
+            sha256_file(folder / bundle_path(n)) != hashes.get(n)
+            for n in wanted
+            if n != "manifest.json"
+        ):
             return None
         figures = folder.joinpath(bundle_path("figures.json")).read_bytes()
         return Figures.model_validate_json(figures).document()
@@ -244,22 +310,37 @@ def unchanged_bundle(folder: Path, key: str, pdf: bool) -> dict[str, Any] | None
         return None
 
 
-def manifest_document(promise: Promise, period: Period, intake: Intake, promise_sha256: str,
-                      key: str, files: dict[str, bytes]) -> dict[str, Any]:
+def manifest_document(
+    promise: Promise,
+    period: Period,
+    intake: Intake,
+    promise_sha256: str,
+    key: str,
+    files: dict[str, bytes],
+) -> dict[str, Any]:
     """What this bundle was made from (trace any figure back to file, and on to sheet and row),
     its key and the sha256 of every other file in it."""
     return {
-        "promise": promise.id, "promise_sha256": promise_sha256,
-        "program_version": __version__, "period": period.id,
+        "promise": promise.id,
+        "promise_sha256": promise_sha256,
+        "program_version": __version__,
+        "period": period.id,
         "inputs": [
-            {"file": f.path, "source": f.source, "sha256": f.sha256,
-             "outcome": "accepted" if f.accepted else "rejected", "reason": f.reason,
-             "rows_accepted": f.rows_accepted, "rows_rejected": f.rows_rejected}
+            {
+                "file": f.path,
+                "source": f.source,
+                "sha256": f.sha256,
+                "outcome": "accepted" if f.accepted else "rejected",
+                "reason": f.reason,
+                "rows_accepted": f.rows_accepted,
+                "rows_rejected": f.rows_rejected,
+            }
             for f in intake.files
         ],
         "bundle_key": key,
-        "bundle_files": {name: hashlib.sha256(data).hexdigest()
-                         for name, data in sorted(files.items())},
+        "bundle_files": {
+            name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())
+        },
     }
 
 
@@ -275,8 +356,9 @@ def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise ReportBusyError(message(
-                        "rapport.upptagen", report=f"{folder.name}/{period_id}")) from None
+                    raise ReportBusyError(
+                        message("rapport.upptagen", report=f"{folder.name}/{period_id}")
+                    ) from None
                 time.sleep(0.2)
         try:
             yield

@@ -39,7 +39,8 @@ class ParseCache:
 
     def path(self, file_sha256: str, source: str) -> Path:
         key = hashlib.sha256(
-            f"{file_sha256}|{source}|{self.promise_sha256}|{self.code}".encode()).hexdigest()
+            f"{file_sha256}|{source}|{self.promise_sha256}|{self.code}".encode()
+        ).hexdigest()
         return self.folder / key[:2] / f"{key}.json"
 
     def get(self, file_sha256: str, source: str) -> Outcome | None:

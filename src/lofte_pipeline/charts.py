@@ -46,7 +46,10 @@ GRID_STEPS = [
 
 # (foreground, background, minimum ratio): text needs 4.5, bars and edges against the page 3.
 CONTRAST_PAIRS = [
-    (INK, WHITE, 4.5), (MUTED, WHITE, 4.5), (ACCENT, WHITE, 4.5), (TRACK_EDGE, WHITE, 3.0),
+    (INK, WHITE, 4.5),
+    (MUTED, WHITE, 4.5),
+    (ACCENT, WHITE, 4.5),
+    (TRACK_EDGE, WHITE, 3.0),
     (MUTED, TRACK, 4.5),
     *((colour, WHITE, 4.5) for colour in STATUS_COLOURS.values()),  # status words and bars
     *((text, fill, 4.5) for _, fill, text, _ in GRID_STEPS),
@@ -54,7 +57,7 @@ CONTRAST_PAIRS = [
 
 
 def relative_luminance(colour: str) -> float:
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
@@ -109,8 +112,16 @@ def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: li
     return Markup(head + "".join(body) + "</svg>")
 
 
-def _text(x: float, y: float, content: str, *, size: float = 14, anchor: str = "start",
-          weight: int = 400, fill: str = INK) -> str:
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    size: float = 14,
+    anchor: str = "start",
+    weight: int = 400,
+    fill: str = INK,
+) -> str:
     attrs = f'x="{x:g}" y="{y:g}"'
     if size != 14:
         attrs += f' font-size="{size:g}"'
@@ -128,11 +139,21 @@ def _rect(x: float, y: float, w: float, h: float, fill: str, stroke: str | None 
     return f'<rect x="{x:g}" y="{y:g}" width="{max(w, 0):g}" height="{h:g}" fill="{fill}"{edge}/>'
 
 
-def _line(x1: float, y1: float, x2: float, y2: float, *, colour: str = INK, width: float = 2,
-          dash: str | None = None) -> str:
+def _line(
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    *,
+    colour: str = INK,
+    width: float = 2,
+    dash: str | None = None,
+) -> str:
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<line x1="{x1:g}" y1="{y1:g}" x2="{x2:g}" y2="{y2:g}" stroke="{colour}" '
-            f'stroke-width="{width:g}"{dashed}/>')
+    return (
+        f'<line x1="{x1:g}" y1="{y1:g}" x2="{x2:g}" y2="{y2:g}" stroke="{colour}" '
+        f'stroke-width="{width:g}"{dashed}/>'
+    )
 
 
 @dataclass(frozen=True)
@@ -146,8 +167,14 @@ class ProgressRow:
     status_icon: str
 
 
-def progress_chart(rows: list[ProgressRow], *, through: str, chart_id: str = "diagram-framsteg",
-                   width: int = 520, tx: Texts | None = None) -> Markup:
+def progress_chart(
+    rows: list[ProgressRow],
+    *,
+    through: str,
+    chart_id: str = "diagram-framsteg",
+    width: int = 520,
+    tx: Texts | None = None,
+) -> Markup:
     """One bar per numeric target: done so far as a share of the goal, the expected pace marked."""
     tx = tx or texts()
     show_pace = any(r.expected is not None for r in rows)
@@ -173,24 +200,44 @@ def progress_chart(rows: list[ProgressRow], *, through: str, chart_id: str = "di
         bar_y, bar_h = y, 20
         body.append(_rect(0.5, bar_y + 0.5, track_w - 1, bar_h - 1, TRACK, TRACK_EDGE))
         share = min(row.done / row.goal, 1.0) if row.goal else 0.0
-        body.append(_rect(0.5, bar_y + 0.5, (track_w - 1) * share, bar_h - 1,
-                          STATUS_COLOURS[row.status]))
+        body.append(
+            _rect(0.5, bar_y + 0.5, (track_w - 1) * share, bar_h - 1, STATUS_COLOURS[row.status])
+        )
         if row.expected is not None and 0 < row.expected < row.goal:
             px = 0.5 + (track_w - 1) * row.expected / row.goal
             body.append(_line(px, bar_y - 4, px, bar_y + bar_h + 4, dash="4 3"))
         done_of_goal = tx("chart.done_of_goal", done=tx.number(row.done), goal=tx.number(row.goal))
         body.append(_text(track_w + 10, bar_y + 15, done_of_goal, weight=700))
-        body.append(_text(track_w + 10 + text_width(tx("chart.done_of_goal", done=row.done,
-                                                       goal=row.goal), 14) + 12,
-                          bar_y + 15, f"{row.status_icon} {row.status_label}", size=13,
-                          fill=STATUS_COLOURS[row.status]))
+        body.append(
+            _text(
+                track_w
+                + 10
+                + text_width(tx("chart.done_of_goal", done=row.done, goal=row.goal), 14)
+                + 12,
+                bar_y + 15,
+                f"{row.status_icon} {row.status_label}",
+                size=13,
+                fill=STATUS_COLOURS[row.status],
+            )
+        )
         y += bar_h + 16
-        pace = (tx("chart.progress_pace", n=tx.number(row.expected))
-                if row.expected is not None else "")
-        lines_out.append(tx("chart.progress_row", title=row.title, done_of_goal=done_of_goal,
-                            pace=pace, status=row.status_label.lower()))
-    title = (tx("chart.progress_title", date=through, rows="; ".join(lines_out)) if rows
-             else tx("chart.progress_title_empty"))
+        pace = (
+            tx("chart.progress_pace", n=tx.number(row.expected)) if row.expected is not None else ""
+        )
+        lines_out.append(
+            tx(
+                "chart.progress_row",
+                title=row.title,
+                done_of_goal=done_of_goal,
+                pace=pace,
+                status=row.status_label.lower(),
+            )
+        )
+    title = (
+        tx("chart.progress_title", date=through, rows="; ".join(lines_out))
+        if rows
+        else tx("chart.progress_title_empty")
+    )
     desc = tx("chart.progress_desc", pace=tx("chart.progress_desc_pace") if show_pace else "")
     return _svg(chart_id, width, y, title, desc, body)
 
@@ -202,32 +249,46 @@ class TertialBar:
     count: int | None  # None: the tertial has not been reported yet
 
 
-def tertial_chart(bars: list[TertialBar], *, year: int, chart_id: str = "diagram-tertial",
-                  width: int = 520, tx: Texts | None = None) -> Markup:
+def tertial_chart(
+    bars: list[TertialBar],
+    *,
+    year: int,
+    chart_id: str = "diagram-tertial",
+    width: int = 520,
+    tx: Texts | None = None,
+) -> Markup:
     """Distinct activities per tertial; tertials still to come are shown as empty slots."""
     tx = tx or texts()
     height = 230
     top, bottom = 30, 190  # plot area: value labels above, names below
     counts = [b.count for b in bars if b.count is not None]
-    peak = max(counts + [1])
+    peak = max([*counts, 1])
     slot = width / len(bars)
     bar_w = min(110, slot * 0.55)
     body = [_line(0, bottom + 0.5, width, bottom + 0.5, colour=TRACK_EDGE, width=1)]
     for i, bar in enumerate(bars):
         cx = slot * i + slot / 2
         if bar.count is None:
-            body.append(_text(cx, bottom - 8, tx("chart.not_yet"), size=12, anchor="middle",
-                              fill=MUTED))
+            body.append(
+                _text(cx, bottom - 8, tx("chart.not_yet"), size=12, anchor="middle", fill=MUTED)
+            )
         else:
             h = (bottom - top) * bar.count / peak
             body.append(_rect(cx - bar_w / 2, bottom - h, bar_w, h, ACCENT))
-            body.append(_text(cx, bottom - h - 8, tx.number(bar.count), anchor="middle",
-                              weight=700))
+            body.append(
+                _text(cx, bottom - h - 8, tx.number(bar.count), anchor="middle", weight=700)
+            )
         body.append(_text(cx, bottom + 20, bar.name, anchor="middle", weight=700))
         body.append(_text(cx, bottom + 37, bar.months, size=12, anchor="middle", fill=MUTED))
-    parts = [tx("chart.tertial_part", name=b.name.lower(), months=b.months,
-                value=tx.number(b.count) if b.count is not None else tx("chart.not_yet_reported"))
-             for b in bars]
+    parts = [
+        tx(
+            "chart.tertial_part",
+            name=b.name.lower(),
+            months=b.months,
+            value=tx.number(b.count) if b.count is not None else tx("chart.not_yet_reported"),
+        )
+        for b in bars
+    ]
     title = tx("chart.tertial_title", year=year, parts="; ".join(parts))
     desc = tx("chart.tertial_desc")
     return _svg(chart_id, width, height, title, desc, body)
@@ -246,7 +307,7 @@ def grid_labels(tx: Texts | None = None) -> list[str]:
     tx = tx or texts()
     lows = [lowest for lowest, *_ in GRID_STEPS]
     labels = []
-    for low, high in zip(lows, lows[1:] + [None]):
+    for low, high in zip(lows, [*lows[1:], None]):
         if high is None:
             labels.append(tx("chart.grid_or_more", n=tx.number(low)))
         elif high - low == 1:
@@ -256,9 +317,16 @@ def grid_labels(tx: Texts | None = None) -> list[str]:
     return labels
 
 
-def coverage_grid(activities: list[str], districts: list[str], counts: list[list[int]], *,
-                  period_text: str, chart_id: str = "diagram-kommundelar",
-                  width: int = 560, tx: Texts | None = None) -> Markup:
+def coverage_grid(
+    activities: list[str],
+    districts: list[str],
+    counts: list[list[int]],
+    *,
+    period_text: str,
+    chart_id: str = "diagram-kommundelar",
+    width: int = 560,
+    tx: Texts | None = None,
+) -> Markup:
     """Activity type x district: every cell shows its count; empty cells are marked with a dash."""
     tx = tx or texts()
     label_w = 200
@@ -272,8 +340,10 @@ def coverage_grid(activities: list[str], districts: list[str], counts: list[list
     body: list[str] = []
     for j, district in enumerate(districts):
         cx, cy = label_w + cell_w * j + cell_w / 2 - 4, head_h - 8
-        body.append(f'<text x="{cx:g}" y="{cy:g}" font-size="12" font-weight="700" '
-                    f'transform="rotate(-{angle} {cx:g} {cy:g})">{escape(district)}</text>')
+        body.append(
+            f'<text x="{cx:g}" y="{cy:g}" font-size="12" font-weight="700" '
+            f'transform="rotate(-{angle} {cx:g} {cy:g})">{escape(district)}</text>'
+        )
     y = head_h
     for activity, row in zip(activities, counts):
         lines = wrap(activity, label_w - 8, 12)
@@ -285,8 +355,16 @@ def coverage_grid(activities: list[str], districts: list[str], counts: list[list
             fill, ink = grid_step(count)
             x = label_w + cell_w * j
             body.append(_rect(x + 1.5, y + 1.5, cell_w - 3, row_h - 3, fill, TRACK_EDGE))
-            body.append(_text(x + cell_w / 2, y + row_h / 2 + 5, tx.number(count) if count else "–",
-                              anchor="middle", weight=700 if count else 400, fill=ink))
+            body.append(
+                _text(
+                    x + cell_w / 2,
+                    y + row_h / 2 + 5,
+                    tx.number(count) if count else "–",
+                    anchor="middle",
+                    weight=700 if count else 400,
+                    fill=ink,
+                )
+            )
         y += row_h
     # Legend.
     y += 14
@@ -303,10 +381,19 @@ def coverage_grid(activities: list[str], districts: list[str], counts: list[list
     empty = sum(1 for row in counts for c in row if c == 0)
     cells = len(activities) * len(districts)
     nothing = [d for d, total in zip(districts, per_district) if total == 0]
-    title = tx("chart.grid_title", period=period_text, total=tx.number(sum(per_district)),
-               districts=tx.join([tx("chart.grid_district_total", district=d, n=tx.number(t))
-                                  for d, t in zip(districts, per_district)]),
-               empty=tx.number(empty), cells=tx.number(cells),
-               nothing=tx("chart.grid_nothing", districts=tx.join(nothing)) if nothing else "")
+    title = tx(
+        "chart.grid_title",
+        period=period_text,
+        total=tx.number(sum(per_district)),
+        districts=tx.join(
+            [
+                tx("chart.grid_district_total", district=d, n=tx.number(t))
+                for d, t in zip(districts, per_district)
+            ]
+        ),
+        empty=tx.number(empty),
+        cells=tx.number(cells),
+        nothing=tx("chart.grid_nothing", districts=tx.join(nothing)) if nothing else "",
+    )
     desc = tx("chart.grid_desc")
     return _svg(chart_id, width, y, title, desc, body)

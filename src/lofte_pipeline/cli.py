@@ -39,8 +39,9 @@ def _report(args: argparse.Namespace) -> int:
             previous = json.loads(Path(args.previous).read_text(encoding="utf-8"))
             previous_summary(previous, period)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise LofteError(message("kommando.forra_aret_oanvandbart", path=args.previous,
-                                     error=exc)) from None
+            raise LofteError(
+                message("kommando.forra_aret_oanvandbart", path=args.previous, error=exc)
+            ) from None
     corrections = []
     if args.final and args.publish_dir:
         from .publish import corrections_for, publication_folder
@@ -48,24 +49,51 @@ def _report(args: argparse.Namespace) -> int:
 
         destination = publication_folder(Path(args.publish_dir), promise.id, period.id)
         corrections = corrections_for(destination, args.change_note, local_date(None))
-    result = build_report(args.promise, args.inbox, args.out, args.period, pdf=not args.no_pdf,
-                          final=args.final, state_dir=args.state, lang=args.lang,
-                          previous=previous, corrections=corrections)
+    result = build_report(
+        args.promise,
+        args.inbox,
+        args.out,
+        args.period,
+        pdf=not args.no_pdf,
+        final=args.final,
+        state_dir=args.state,
+        lang=args.lang,
+        previous=previous,
+        corrections=corrections,
+    )
     figures = result.figures
     print(message("utskrift.rapport_skriven", folder=result.folder))
     for target in figures["targets"]:
-        print(message("utskrift.mal_rad", id=target["id"], status=target["status"],
-                      done=target["done_to_date"]))
+        print(
+            message(
+                "utskrift.mal_rad",
+                id=target["id"],
+                status=target["status"],
+                done=target["done_to_date"],
+            )
+        )
     rejected_rows = sum(s["rows_rejected"] for s in figures["sources"].values())
     if rejected_rows or figures["rejected_files"]:
-        print(message("utskrift.avvisat", rows=rejected_rows, files=len(figures["rejected_files"]),
-                      path=result.path("avvisat.csv")))
+        print(
+            message(
+                "utskrift.avvisat",
+                rows=rejected_rows,
+                files=len(figures["rejected_files"]),
+                path=result.path("avvisat.csv"),
+            )
+        )
     if args.final and args.approve:
         from .publish import publish_package
 
         entry = publish_package(result.public, destination, args.approve, args.change_note)
-        print(message("utskrift.publicerad", version=entry.version,
-                      folder=destination / "aktuell", name=entry.approved_by))
+        print(
+            message(
+                "utskrift.publicerad",
+                version=entry.version,
+                folder=destination / "aktuell",
+                name=entry.approved_by,
+            )
+        )
     elif args.final:
         print(message("utskrift.slutlig_ej_publicerad"))
     return 0
@@ -87,8 +115,13 @@ def _check(args: argparse.Namespace) -> int:
             result = check_file(path, promise, args.source, reader=reader)
     except UnreadableFileError as exc:
         if args.format == "json":
-            print(json.dumps({"file": path.name, "readable": False, "reason": exc.reason},
-                             ensure_ascii=False, indent=2))
+            print(
+                json.dumps(
+                    {"file": path.name, "readable": False, "reason": exc.reason},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
         else:
             print(message("utskrift.kan_inte_lasas", file=path.name, reason=exc.reason))
         return 1
@@ -107,8 +140,15 @@ def _template(args: argparse.Namespace) -> int:
 
     promise = load_promise(args.promise)
     path = write_template(promise, args.source, Path(args.output))
-    print(message("utskrift.mall_skriven", path=path, source=args.source,
-                  municipality=promise.municipality, year=promise.year))
+    print(
+        message(
+            "utskrift.mall_skriven",
+            path=path,
+            source=args.source,
+            municipality=promise.municipality,
+            year=promise.year,
+        )
+    )
     return 0
 
 
@@ -122,11 +162,20 @@ def _validate_promise(args: argparse.Namespace) -> int:
         print(message("utskrift.loftesfil_fel", error=exc))
         return 1
     measurable = [t for t in promise.targets if not t.reported_only]
-    print(message("utskrift.loftesfil_giltig", file=args.file, municipality=promise.municipality,
-                  year=promise.year, statements=len(promise.statements),
-                  targets=len(promise.targets), measurable=len(measurable),
-                  activities=len(promise.activities), districts=len(promise.districts),
-                  sources=", ".join(promise.source_ids)))
+    print(
+        message(
+            "utskrift.loftesfil_giltig",
+            file=args.file,
+            municipality=promise.municipality,
+            year=promise.year,
+            statements=len(promise.statements),
+            targets=len(promise.targets),
+            measurable=len(measurable),
+            activities=len(promise.activities),
+            districts=len(promise.districts),
+            sources=", ".join(promise.source_ids),
+        )
+    )
     return 0
 
 
@@ -134,8 +183,13 @@ def _new_promise(args: argparse.Namespace) -> int:
     from .promise import load_promise, new_promise_text
 
     source = load_promise(args.source_file)
-    text = new_promise_text(Path(args.source_file).read_text(encoding="utf-8"), source,
-                            args.id, args.year, args.municipality)
+    text = new_promise_text(
+        Path(args.source_file).read_text(encoding="utf-8"),
+        source,
+        args.id,
+        args.year,
+        args.municipality,
+    )
     target = Path(args.output)
     if target.exists():
         raise LofteError(message("kommando.finns_redan", path=target))
@@ -161,8 +215,15 @@ def _demo(args: argparse.Namespace) -> int:
         result = build_report(args.promise, inbox, out / "rapporter", period)
         statuses = [t["status"] for t in result.figures["targets"]]
         achieved = statuses.count("achieved")
-        print(message("utskrift.demorapport", period=period.id, path=result.path("rapport.pdf"),
-                      achieved=achieved, measurable=len(statuses) - statuses.count("reported")))
+        print(
+            message(
+                "utskrift.demorapport",
+                period=period.id,
+                path=result.path("rapport.pdf"),
+                achieved=achieved,
+                measurable=len(statuses) - statuses.count("reported"),
+            )
+        )
     return 0
 
 
@@ -182,8 +243,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lofte", description="Uppföljning av medborgarlöften: från aktivitetsloggar till "
-        "tertialrapporter (HTML och PDF).")
+        prog="lofte",
+        description="Uppföljning av medborgarlöften: från aktivitetsloggar till "
+        "tertialrapporter (HTML och PDF).",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     report = commands.add_parser("report", help="bygg en tertialrapport från inkorgen")
@@ -192,20 +255,28 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, help="mapp där OUT/<löfte>/<period>/ skrivs")
     report.add_argument("--period", required=True, help="tertial, t.ex. 2019-T2")
     report.add_argument("--no-pdf", action="store_true", help="hoppa över PDF:en")
-    report.add_argument("--state", help="mapp för arkiv och bokföring (standard: "
-                                        "lofte-state/<inkorgens namn> bredvid inkorgen)")
-    report.add_argument("--final", action="store_true",
-                        help="slutlig rapport (annars ett utkast märkt UTKAST)")
-    report.add_argument("--approve", metavar="NAMN",
-                        help="godkänn och publicera den slutliga rapporten i ditt namn")
+    report.add_argument(
+        "--state",
+        help="mapp för arkiv och bokföring (standard: "
+        "lofte-state/<inkorgens namn> bredvid inkorgen)",
+    )
+    report.add_argument(
+        "--final", action="store_true", help="slutlig rapport (annars ett utkast märkt UTKAST)"
+    )
+    report.add_argument(
+        "--approve", metavar="NAMN", help="godkänn och publicera den slutliga rapporten i ditt namn"
+    )
     report.add_argument("--publish-dir", help="mappen som webbredaktionen publicerar från")
-    report.add_argument("--change-note", default="",
-                        help="vid rättelse av en publicerad rapport: vad som rättats")
-    report.add_argument("--lang", default="sv",
-                        help="rapportens språk: sv (standard) eller en")
-    report.add_argument("--previous", metavar="FIGURES_JSON",
-                        help="förra årets figures.json för samma tertial (standard: letas upp "
-                             "bland rapporterna i --out)")
+    report.add_argument(
+        "--change-note", default="", help="vid rättelse av en publicerad rapport: vad som rättats"
+    )
+    report.add_argument("--lang", default="sv", help="rapportens språk: sv (standard) eller en")
+    report.add_argument(
+        "--previous",
+        metavar="FIGURES_JSON",
+        help="förra årets figures.json för samma tertial (standard: letas upp "
+        "bland rapporterna i --out)",
+    )
     report.set_defaults(run=_report)
 
     check = commands.add_parser("check", help="kontrollera en arbetsbok innan den lämnas in")
@@ -217,8 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="skriv en demoinkorg och alla tre tertialrapporter")
     demo.add_argument("--out", default="demo-output", help="mapp för inkorg och rapporter")
-    demo.add_argument("--promise", default=None,
-                      help="löftesfilen (utan: Strängnäs 2019, som följer med)")
+    demo.add_argument(
+        "--promise", default=None, help="löftesfilen (utan: Strängnäs 2019, som följer med)"
+    )
     demo.add_argument("--seed", type=int, default=2019, help="slumpfrö för demodata")
     demo.set_defaults(run=_demo)
 
@@ -228,15 +300,18 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("-o", "--output", default="mall.xlsx", help="mallens filnamn")
     template.set_defaults(run=_template)
 
-    validate_promise = commands.add_parser("validate-promise",
-                                           help="kontrollera en löftesfil och förklara felen")
+    validate_promise = commands.add_parser(
+        "validate-promise", help="kontrollera en löftesfil och förklara felen"
+    )
     validate_promise.add_argument("file", help="löftesfilen (YAML)")
     validate_promise.set_defaults(run=_validate_promise)
 
     new_promise = commands.add_parser(
-        "new-promise", help="börja ett nytt löfte (nytt år eller ny kommun) från ett befintligt")
-    new_promise.add_argument("--from", dest="source_file", required=True,
-                             help="befintlig löftesfil att utgå från")
+        "new-promise", help="börja ett nytt löfte (nytt år eller ny kommun) från ett befintligt"
+    )
+    new_promise.add_argument(
+        "--from", dest="source_file", required=True, help="befintlig löftesfil att utgå från"
+    )
     new_promise.add_argument("--id", required=True, help="nytt id, t.ex. strangnas-2020")
     new_promise.add_argument("--year", type=int, required=True, help="löftesåret")
     new_promise.add_argument("--municipality", help="ny kommun (standard: samma)")
@@ -244,20 +319,29 @@ def build_parser() -> argparse.ArgumentParser:
     new_promise.set_defaults(run=_new_promise)
 
     serve = commands.add_parser(
-        "serve", help="kör allt på en server: Prefect, scheman och bevakning av inkorgen")
+        "serve", help="kör allt på en server: Prefect, scheman och bevakning av inkorgen"
+    )
     serve.add_argument("--promise", required=True, help="löftesfilen (YAML)")
     serve.add_argument("--inbox", required=True, help="inkorgen: INBOX/<källa>/filer")
     serve.add_argument("--out", required=True, help="mapp för rapporterna")
-    serve.add_argument("--state", help="mapp för bokföring (standard: lofte-state bredvid inkorgen)")
-    serve.add_argument("--publish-dir",
-                       help="mappen som webbredaktionen publicerar från (standard: publicering "
-                            "bredvid --out)")
+    serve.add_argument(
+        "--state", help="mapp för bokföring (standard: lofte-state bredvid inkorgen)"
+    )
+    serve.add_argument(
+        "--publish-dir",
+        help="mappen som webbredaktionen publicerar från (standard: publicering bredvid --out)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="Prefect-serverns adress")
     serve.add_argument("--port", type=int, default=4200, help="Prefect-serverns port")
-    serve.add_argument("--poll-seconds", type=float, default=30.0,
-                       help="hur ofta inkorgen undersöks (sekunder)")
-    serve.add_argument("--settle-seconds", type=float, default=10.0,
-                       help="så länge en fil ska vara orörd innan den läses (sekunder)")
+    serve.add_argument(
+        "--poll-seconds", type=float, default=30.0, help="hur ofta inkorgen undersöks (sekunder)"
+    )
+    serve.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=10.0,
+        help="så länge en fil ska vara orörd innan den läses (sekunder)",
+    )
     serve.set_defaults(run=_serve)
     return parser
 

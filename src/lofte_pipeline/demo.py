@@ -12,10 +12,10 @@ import random
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -24,17 +24,67 @@ from openpyxl.writer.excel import ExcelWriter
 from .promise import Activity, NamedPlace, Promise, Source
 from .text import fold
 
-MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
-             "september", "oktober", "november", "december")
-VENUES = ("Biblioteket", "Medborgarhuset", "Torget", "Kommunens Facebooksida", "Polisen.se",
-          "Skolans aula", "Idrottshallen", "Gästhamnen", "Mässa i sporthallen")
-ROADS = ("Infarten", "Rondellen", "Storgatan", "Skolvägen", "Industrivägen", "Busshållplatsen",
-         "Parkeringen vid ICA")
-AREAS = ("Södra Ekbacken", "Björkudden", "Norra Tallåsen", "Solberga", "Lindhagen",
-         "Västra Granbacken", "Ängsgärdet", "Vitsippan", "Östra Hagtornet", "Sjöviksvägen")
-COMMENTS = ("", "", "", "", "", "Bra uppslutning", "Gemensam insats", "Regn, färre än väntat",
-            "Se minnesanteckningar", "Synpunkter om belysning vidarebefordrade",
-            "Följs upp nästa tertial", "Flyers delades ut", "Ca-siffra")
+MONTHS_SV = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+VENUES = (
+    "Biblioteket",
+    "Medborgarhuset",
+    "Torget",
+    "Kommunens Facebooksida",
+    "Polisen.se",
+    "Skolans aula",
+    "Idrottshallen",
+    "Gästhamnen",
+    "Mässa i sporthallen",
+)
+ROADS = (
+    "Infarten",
+    "Rondellen",
+    "Storgatan",
+    "Skolvägen",
+    "Industrivägen",
+    "Busshållplatsen",
+    "Parkeringen vid ICA",
+)
+AREAS = (
+    "Södra Ekbacken",
+    "Björkudden",
+    "Norra Tallåsen",
+    "Solberga",
+    "Lindhagen",
+    "Västra Granbacken",
+    "Ängsgärdet",
+    "Vitsippan",
+    "Östra Hagtornet",
+    "Sjöviksvägen",
+)
+COMMENTS = (
+    "",
+    "",
+    "",
+    "",
+    "",
+    "Bra uppslutning",
+    "Gemensam insats",
+    "Regn, färre än väntat",
+    "Se minnesanteckningar",
+    "Synpunkter om belysning vidarebefordrade",
+    "Följs upp nästa tertial",
+    "Flyers delades ut",
+    "Ca-siffra",
+)
 USERS = ("anna.lind", "erik.berg", "maria.holm", "johan.ek")
 SERIAL_EPOCH = date(1899, 12, 30)
 
@@ -62,8 +112,15 @@ def _plan(promise: Promise, rng: random.Random) -> list[_Event]:
     def at(month: int, hours: tuple[int, ...] = (9, 10, 13, 14, 18)) -> datetime:
         return datetime(year, month, rng.randint(1, 28), rng.choice(hours), rng.choice((0, 0, 30)))
 
-    def add(when: datetime, act: Activity, district: str, place: str, count: int | None,
-            source: int, main: bool = False) -> None:
+    def add(
+        when: datetime,
+        act: Activity,
+        district: str,
+        place: str,
+        count: int | None,
+        source: int,
+        main: bool = False,
+    ) -> None:
         events.append(_Event(when, act, district, place, count, source, rng.choice(COMMENTS), main))
 
     def later(when: datetime) -> datetime:  # a second report of the same thing, same year
@@ -77,13 +134,25 @@ def _plan(promise: Promise, rng: random.Random) -> list[_Event]:
         per_place = next((a for a in acts if a.one_per_place), None)
         if target.reported_only:  # no goal: just a steady trickle over the year
             for _ in range(rng.randint(10, 13)):
-                add(at(rng.randint(1, 12)), rng.choice(acts), rng.choice(names),
-                    rng.choice(VENUES), rng.randint(5, 60), rng.randint(0, last))
+                add(
+                    at(rng.randint(1, 12)),
+                    rng.choice(acts),
+                    rng.choice(names),
+                    rng.choice(VENUES),
+                    rng.randint(5, 60),
+                    rng.randint(0, last),
+                )
         elif target.per_tertial_minimum:  # a standing meeting: enough in every tertial
             for tertial in range(3):
                 for _ in range(target.per_tertial_minimum + (tertial == 2)):
-                    add(at(4 * tertial + rng.randint(2, 4)), rng.choice(acts), names[0],
-                        "Kommunhuset", rng.randint(6, 12), last)
+                    add(
+                        at(4 * tertial + rng.randint(2, 4)),
+                        rng.choice(acts),
+                        names[0],
+                        "Kommunhuset",
+                        rng.randint(6, 12),
+                        last,
+                    )
         elif target.places and per_place:  # a new area at each named place, one reported twice
             for i, place in enumerate(target.places):
                 when = at(min(12, 5 + 3 * i))
@@ -105,15 +174,25 @@ def _plan(promise: Promise, rng: random.Random) -> list[_Event]:
                     for s in range(last + 1):
                         add(when, act, district, spot.name, people, s, main=True)
                 else:
-                    add(at(month, (17, 18, 19)), act, _district_of(spot, promise),
-                        rng.choice((spot.name, *spot.synonyms)), people, home)
+                    add(
+                        at(month, (17, 18, 19)),
+                        act,
+                        _district_of(spot, promise),
+                        rng.choice((spot.name, *spot.synonyms)),
+                        people,
+                        home,
+                    )
         elif per_place:  # new areas: short of the goal, the last district never reached
             covered = names[:-1] or names
             n = max(1, (target.goal or len(names)) - 2)
             word = per_place.label.split()[-1]  # 'Nytt grannsamverkansområde' -> 'Grannsamverkan'
             prefix = (word[:-7] if word.casefold().endswith("sområde") else word).capitalize()
-            for i, (month, stem) in enumerate(zip(sorted(rng.randint(2, 12) for _ in range(n)),
-                                                  rng.sample(AREAS, min(n, len(AREAS))))):
+            for i, (month, stem) in enumerate(
+                zip(
+                    sorted(rng.randint(2, 12) for _ in range(n)),
+                    rng.sample(AREAS, min(n, len(AREAS))),
+                )
+            ):
                 when, district = at(month), covered[i % len(covered)]
                 add(when, per_place, district, f"{prefix} {stem}", rng.randint(10, 40), home)
                 if i == 1:
@@ -123,21 +202,41 @@ def _plan(promise: Promise, rng: random.Random) -> list[_Event]:
             for i, name in enumerate(names):
                 first = rng.randint(1, 4) if i < early else rng.randint(5, 10)
                 for k in range(rng.randint(5, 7)):
-                    add(at(first if k == 0 else rng.randint(first, 12), (7, 15, 21, 22)),
-                        acts[k % len(acts)], name, rng.choice(ROADS), rng.randint(15, 180), home)
+                    add(
+                        at(first if k == 0 else rng.randint(first, 12), (7, 15, 21, 22)),
+                        acts[k % len(acts)],
+                        name,
+                        rng.choice(ROADS),
+                        rng.randint(15, 180),
+                        home,
+                    )
         else:  # a plain count: goal + 1 between spring and autumn
             for month in sorted(rng.sample(range(4, 11), min(7, (target.goal or 1) + 1))):
-                add(at(month, (15, 19, 21)), rng.choice(acts), rng.choice(names),
-                    rng.choice(ROADS), rng.randint(5, 40), home)
+                add(
+                    at(month, (15, 19, 21)),
+                    rng.choice(acts),
+                    rng.choice(names),
+                    rng.choice(ROADS),
+                    rng.randint(5, 40),
+                    home,
+                )
 
-    filler = [a for a in promise.activities
-              if promise.target_by_id[a.target].reported_only] or list(promise.activities)
+    filler = [
+        a for a in promise.activities if promise.target_by_id[a.target].reported_only
+    ] or list(promise.activities)
     old = datetime(year - 1, 12, rng.randint(2, 20), 10)  # carried over from last year's log
     add(old, rng.choice(filler), names[0], rng.choice(VENUES), rng.randint(5, 30), last, True)
     typo = next((n for n in names[1:] if len(n) >= 6), names[0])  # 'Mariefred' -> 'Marifred'
-    typo = typo[:len(typo) // 2] + typo[len(typo) // 2 + 1:]
-    add(at(rng.randint(2, 11)), rng.choice(filler), typo, rng.choice(VENUES), rng.randint(5, 30),
-        last, True)
+    typo = typo[: len(typo) // 2] + typo[len(typo) // 2 + 1 :]
+    add(
+        at(rng.randint(2, 11)),
+        rng.choice(filler),
+        typo,
+        rng.choice(VENUES),
+        rng.randint(5, 30),
+        last,
+        True,
+    )
     return events
 
 
@@ -155,8 +254,15 @@ def _ascii(text: str) -> str:
 
 
 VARIANTS: tuple[Callable[[str], str], ...] = (
-    lambda t: t, str.lower, lambda t: t + " ", lambda t: t.lower() + " ", _ascii,
-    lambda t: " " + t, lambda t: t.replace(" ", "  "), str.upper)
+    lambda t: t,
+    str.lower,
+    lambda t: t + " ",
+    lambda t: t.lower() + " ",
+    _ascii,
+    lambda t: " " + t,
+    lambda t: t.replace(" ", "  "),
+    str.upper,
+)
 
 
 def _typed(text: str, rng: random.Random) -> str:
@@ -166,25 +272,41 @@ def _typed(text: str, rng: random.Random) -> str:
 
 def _date_cell(when: datetime, style: str) -> object:
     day = when.date()
-    return {"date": day, "datetime": when, "iso": day.isoformat(),
-            "iso_time": when.strftime("%Y-%m-%d %H:%M"), "dmy": f"{day.day}/{day.month}/{day.year}",
-            "dm_y": f"{day.day}/{day.month} {day.year}", "serial": (day - SERIAL_EPOCH).days,
-            "sv": f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}"}[style]
+    return {
+        "date": day,
+        "datetime": when,
+        "iso": day.isoformat(),
+        "iso_time": when.strftime("%Y-%m-%d %H:%M"),
+        "dmy": f"{day.day}/{day.month}/{day.year}",
+        "dm_y": f"{day.day}/{day.month} {day.year}",
+        "serial": (day - SERIAL_EPOCH).days,
+        "sv": f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}",
+    }[style]
 
 
-def _rows(events: list[_Event], styles: tuple[str, ...], promise: Promise,
-          rng: random.Random) -> list[list[object]]:
+def _rows(
+    events: list[_Event], styles: tuple[str, ...], promise: Promise, rng: random.Random
+) -> list[list[object]]:
     """Cells in canonical order (Datum, Aktivitet, Kommundel, Plats, Antal, Kommentar)."""
     by_name = {d.name: d for d in promise.districts}
     rows = []
     for e in events:
         d = by_name.get(e.district)
-        district = (e.district if e.main or d is None
-                    else _typed(rng.choice((d.name, *d.synonyms)), rng))
+        district = (
+            e.district if e.main or d is None else _typed(rng.choice((d.name, *d.synonyms)), rng)
+        )
         a = e.activity
         activity = _typed(rng.choice((a.label, a.label, *a.synonyms)), rng)
-        rows.append([_date_cell(e.when, rng.choice(styles)), activity, district, e.place, e.count,
-                     e.comment or None])
+        rows.append(
+            [
+                _date_cell(e.when, rng.choice(styles)),
+                activity,
+                district,
+                e.place,
+                e.count,
+                e.comment or None,
+            ]
+        )
     return rows
 
 
@@ -217,8 +339,9 @@ def _save_xlsx(path: Path, year: int, sheets: list[Sheet]) -> Path:
     return path
 
 
-def _save_csv(path: Path, header: tuple[str, ...], rows: list[list[object]], delimiter: str,
-              encoding: str) -> Path:
+def _save_csv(
+    path: Path, header: tuple[str, ...], rows: list[list[object]], delimiter: str, encoding: str
+) -> Path:
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter)
         writer.writerow(header)
@@ -239,48 +362,100 @@ def _split(events: list[_Event], rng: random.Random) -> tuple[list[_Event], list
     return ([e for e, c in zip(events, to_csv) if not c], [e for e, c in zip(events, to_csv) if c])
 
 
-def _field_log(promise: Promise, s: int, events: list[_Event], folder: Path,
-               rng: random.Random) -> list[Path]:
+def _field_log(
+    promise: Promise, s: int, events: list[_Event], folder: Path, rng: random.Random
+) -> list[Path]:
     """Police style: a workbook with a sheet per half-year (+ lock file) and a system export."""
     source, year = promise.sources[s], promise.year
     book, export = _split(events, rng)
     july = datetime(year, 7, 1)
-    first = _rows([e for e in book if e.when < july], ("date", "date", "datetime", "iso"),
-                  promise, rng)
+    first = _rows(
+        [e for e in book if e.when < july], ("date", "date", "datetime", "iso"), promise, rng
+    )
     first.insert(len(first) // 2, [None] * 6)  # a row whose contents somebody deleted
     late = [e for e in book if e.when >= july]
     second = _rows(late, ("serial", "serial", "date"), promise, rng)  # pasted as values
     second.append([None, None, None, "Summa", sum(e.count or 0 for e in late), None])
     name = f"Medborgarlofte {year} {source.id}.xlsx"
-    xlsx = _save_xlsx(folder / name, year, [
-        (f"Jan-jun {year}", [], ("Datum", "Typ av aktivitet", "Kommundel/ort", "Plats/adress",
-                                 "Antal kontrollerade", "Kommentar"), first),
-        (f"Jul-dec {year}", [], ("DAG", "Aktivitetstyp", "ort", "Adress", "antal", "Notering"),
-         second)])
+    xlsx = _save_xlsx(
+        folder / name,
+        year,
+        [
+            (
+                f"Jan-jun {year}",
+                [],
+                (
+                    "Datum",
+                    "Typ av aktivitet",
+                    "Kommundel/ort",
+                    "Plats/adress",
+                    "Antal kontrollerade",
+                    "Kommentar",
+                ),
+                first,
+            ),
+            (
+                f"Jul-dec {year}",
+                [],
+                ("DAG", "Aktivitetstyp", "ort", "Adress", "antal", "Notering"),
+                second,
+            ),
+        ],
+    )
     lock = folder / f"~${name}"
     lock.write_bytes(_lock_bytes(rng.choice(USERS)))
-    header = (_header(source, "Datum", "Genomfört"), "Insats", "Område", "Lokal",
-              _header(source, "Antal", "Antal kontrollerade"), "Anteckning")
+    header = (
+        _header(source, "Datum", "Genomfört"),
+        "Insats",
+        "Område",
+        "Lokal",
+        _header(source, "Antal", "Antal kontrollerade"),
+        "Anteckning",
+    )
     rows = _rows(export, ("iso_time", "dm_y", "iso"), promise, rng)
-    return [xlsx, lock, _save_csv(folder / f"export_{source.id}_{year}.csv", header, rows, ";",
-                                  "cp1252")]
+    return [
+        xlsx,
+        lock,
+        _save_csv(folder / f"export_{source.id}_{year}.csv", header, rows, ";", "cp1252"),
+    ]
 
 
-def _office_log(promise: Promise, s: int, events: list[_Event], folder: Path,
-                rng: random.Random) -> list[Path]:
+def _office_log(
+    promise: Promise, s: int, events: list[_Event], folder: Path, rng: random.Random
+) -> list[Path]:
     """Municipal style: a log workbook under title rows and a web-form export (UTF-8 BOM)."""
     source, year = promise.sources[s], promise.year
     book, form = _split(events, rng)
-    titles: list[list[object]] = [[f"Aktivitetslogg medborgarlöfte {year}"],
-                                  [f"{source.name}, säkerhetssamordnare"], []]
-    header = ("Datum för aktivitet", "Aktivitet", _header(source, "Kommundel", "Kommundel"),
-              "Plats", "Antal deltagare", "Beskrivning")
+    titles: list[list[object]] = [
+        [f"Aktivitetslogg medborgarlöfte {year}"],
+        [f"{source.name}, säkerhetssamordnare"],
+        [],
+    ]
+    header = (
+        "Datum för aktivitet",
+        "Aktivitet",
+        _header(source, "Kommundel", "Kommundel"),
+        "Plats",
+        "Antal deltagare",
+        "Beskrivning",
+    )
     rows = _rows(book, ("date", "sv", "dmy", "datetime"), promise, rng)
-    xlsx = _save_xlsx(folder / f"Aktivitetslogg medborgarlofte {year}.xlsx", year,
-                      [("Logg", titles, header, rows)])
+    xlsx = _save_xlsx(
+        folder / f"Aktivitetslogg medborgarlofte {year}.xlsx",
+        year,
+        [("Logg", titles, header, rows)],
+    )
     rows = [[r[1], r[0], *r[2:]] for r in _rows(form, ("iso", "dmy"), promise, rng)]
-    return [xlsx, _save_csv(folder / f"formularsvar_{year}.csv", ("Typ", "Date", "Kommundel",
-                            "Områdesnamn", "Antal", "kommentar"), rows, ",", "utf-8-sig")]
+    return [
+        xlsx,
+        _save_csv(
+            folder / f"formularsvar_{year}.csv",
+            ("Typ", "Date", "Kommundel", "Områdesnamn", "Antal", "kommentar"),
+            rows,
+            ",",
+            "utf-8-sig",
+        ),
+    ]
 
 
 def write_demo_inbox(promise: Promise, inbox: Path, seed: int = 2019) -> list[Path]:

@@ -63,8 +63,9 @@ def flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str | dict[str,
 @cache
 def load_catalogue(lang: str) -> dict[str, str | dict[str, str]]:
     if lang not in LANGUAGES:
-        raise ValueError(message("kommando.okant_sprak", lang=lang,
-                                 choices=" eller ".join(sorted(LANGUAGES))))
+        raise ValueError(
+            message("kommando.okant_sprak", lang=lang, choices=" eller ".join(sorted(LANGUAGES)))
+        )
     with catalogue_path(lang).open(encoding="utf-8") as handle:
         return flatten(yaml.safe_load(handle) or {})
 
@@ -169,8 +170,9 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def remaining_text(promise: Promise, figures: TargetFigures, period: Period,
-                   tx: Texts = _SV) -> str:
+def remaining_text(
+    promise: Promise, figures: TargetFigures, period: Period, tx: Texts = _SV
+) -> str:
     """What is left of a target for the rest of the year, in words ('' when nothing is)."""
     target = promise.target_by_id[figures.id]
     if figures.status in ("achieved", "reported") or period.tertial == 3:
@@ -186,8 +188,9 @@ def remaining_text(promise: Promise, figures: TargetFigures, period: Period,
         ahead = [tx("period.short", k=k) for k in range(period.tertial + 1, 4)]
         if ahead:
             key = "remaining.per_tertial_each" if len(ahead) > 1 else "remaining.per_tertial"
-            clauses.append(tx(key, n=tx.number(target.per_tertial_minimum),
-                              tertials=tx.join(ahead)))
+            clauses.append(
+                tx(key, n=tx.number(target.per_tertial_minimum), tertials=tx.join(ahead))
+            )
         if figures.periods_missing:
             missed = tx.join([tx.tertial_short(p) for p in figures.periods_missing])
             clauses.append(tx("remaining.cannot_reach", tertials=missed))
@@ -198,21 +201,36 @@ def shortfall_text(figures: TargetFigures, tx: Texts = _SV) -> str:
     """Why a target was not achieved in the year, in words."""
     clauses = []
     if figures.goal is not None and figures.done_to_date < figures.goal:
-        clauses.append(tx("shortfall.done_of_goal", done=tx.number(figures.done_to_date),
-                          goal=tx.number(figures.goal)))
+        clauses.append(
+            tx(
+                "shortfall.done_of_goal",
+                done=tx.number(figures.done_to_date),
+                goal=tx.number(figures.goal),
+            )
+        )
     if figures.districts_missing:
         clauses.append(tx("shortfall.districts", districts=tx.join(figures.districts_missing)))
     if figures.places_missing:
         clauses.append(tx("shortfall.places", places=tx.join(figures.places_missing)))
     if figures.periods_missing:
-        clauses.append(tx("shortfall.periods",
-                          tertials=tx.join([tx.tertial_short(p) for p in figures.periods_missing])))
+        clauses.append(
+            tx(
+                "shortfall.periods",
+                tertials=tx.join([tx.tertial_short(p) for p in figures.periods_missing]),
+            )
+        )
     return _capital(tx.join(clauses)) + "." if clauses else ""
 
 
-def summary_paragraphs(counts: dict[str, int], measurable: int, period: Period,
-                       activities_total: int, activities_in_period: int, tx: Texts = _SV,
-                       previous: dict[str, Any] | None = None) -> list[str]:
+def summary_paragraphs(
+    counts: dict[str, int],
+    measurable: int,
+    period: Period,
+    activities_total: int,
+    activities_in_period: int,
+    tx: Texts = _SV,
+    previous: dict[str, Any] | None = None,
+) -> list[str]:
     """The summary at the top of the report, written from the figures.
 
     With `previous` (see render.previous_summary) a third paragraph says where the work stood at
@@ -222,29 +240,55 @@ def summary_paragraphs(counts: dict[str, int], measurable: int, period: Period,
     if period.tertial == 3:
         achieved = tx.plural("summary.annual_achieved", counts["achieved"], year=period.year)
         first = tx("summary.annual_frame", measurable=m, achieved=achieved)
-        first += (tx.plural("summary.annual_missed", counts["missed"]) if counts["missed"]
-                  else tx("summary.annual_all"))
+        first += (
+            tx.plural("summary.annual_missed", counts["missed"])
+            if counts["missed"]
+            else tx("summary.annual_all")
+        )
     else:
-        rest = [tx.plural(f"summary.part_{code}", counts[code])
-                for code in ("on_track", "behind") if counts[code]]
+        rest = [
+            tx.plural(f"summary.part_{code}", counts[code])
+            for code in ("on_track", "behind")
+            if counts[code]
+        ]
         if counts["achieved"]:
-            first = tx("summary.interim_some", measurable=m, parts=tx.join(
-                [tx.plural("summary.part_achieved", counts["achieved"]), *rest]))
+            first = tx(
+                "summary.interim_some",
+                measurable=m,
+                parts=tx.join([tx.plural("summary.part_achieved", counts["achieved"]), *rest]),
+            )
         else:
-            first = tx("summary.interim_none", measurable=m,
-                       rest=tx("summary.interim_none_rest", parts=tx.join(rest)) if rest else "")
+            first = tx(
+                "summary.interim_none",
+                measurable=m,
+                rest=tx("summary.interim_none_rest", parts=tx.join(rest)) if rest else "",
+            )
     sentences = []
     if counts["reported"]:
         sentences.append(tx.plural("summary.reported", counts["reported"]))
-    sentences.append(tx.plural(
-        "summary.total", activities_total, start=tx.day_month(dt.date(period.year, 1, 1)),
-        end=tx.date(period.end),
-        rest=(tx("summary.total_in_period", n=tx.number(activities_in_period), k=period.tertial)
-              if period.tertial > 1 else tx("summary.total_end"))))
+    sentences.append(
+        tx.plural(
+            "summary.total",
+            activities_total,
+            start=tx.day_month(dt.date(period.year, 1, 1)),
+            end=tx.date(period.end),
+            rest=(
+                tx("summary.total_in_period", n=tx.number(activities_in_period), k=period.tertial)
+                if period.tertial > 1
+                else tx("summary.total_end")
+            ),
+        )
+    )
     paragraphs = [first, " ".join(sentences)]
     if previous is not None:
         key = "summary.previous_annual" if period.tertial == 3 else "summary.previous_interim"
-        paragraphs.append(tx.plural(key, previous["activities_total"], year=previous["year"],
-                                    achieved=tx.number(previous["counts"]["achieved"]),
-                                    measurable=tx.number(previous["measurable"])))
+        paragraphs.append(
+            tx.plural(
+                key,
+                previous["activities_total"],
+                year=previous["year"],
+                achieved=tx.number(previous["counts"]["achieved"]),
+                measurable=tx.number(previous["measurable"]),
+            )
+        )
     return paragraphs

@@ -59,9 +59,11 @@ class RawSheet:
         import polars as pl
 
         width = max((len(row) for row in rows), default=0)
-        columns = {f"c{i}": [cell_text(row[i]) if i < len(row) else None for row in rows]
-                   for i in range(width)}
-        return cls(name, pl.DataFrame(columns, schema={c: pl.String for c in columns}))
+        columns = {
+            f"c{i}": [cell_text(row[i]) if i < len(row) else None for row in rows]
+            for i in range(width)
+        }
+        return cls(name, pl.DataFrame(columns, schema=dict.fromkeys(columns, pl.String)))
 
     @property
     def height(self) -> int:
@@ -89,8 +91,9 @@ def is_ignored(path: Path) -> bool:
     return path.name.startswith("~$") or path.name.startswith(".")
 
 
-def read_sheets(path: Path, limits: ReadLimits = ReadLimits(),
-                display_name: str | None = None) -> list[RawSheet]:
+def read_sheets(
+    path: Path, limits: ReadLimits = ReadLimits(), display_name: str | None = None
+) -> list[RawSheet]:
     """All worksheets of a file, or UnreadableFileError with the reason a person can act on.
 
     `display_name` is the name staff gave the file (its extension says what they meant) when
@@ -99,18 +102,25 @@ def read_sheets(path: Path, limits: ReadLimits = ReadLimits(),
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise UnreadableFileError(message("inlasning.kan_inte_oppnas",
-                                          reason=exc.strerror)) from None
+        raise UnreadableFileError(
+            message("inlasning.kan_inte_oppnas", reason=exc.strerror)
+        ) from None
     if size == 0:
         raise UnreadableFileError(message("inlasning.tom"))
     if size > limits.max_file_bytes:
-        raise UnreadableFileError(message("inlasning.for_stor", size_mb=f"{size / 1e6:.0f}",
-                                          limit_mb=f"{limits.max_file_bytes / 1e6:.0f}"))
+        raise UnreadableFileError(
+            message(
+                "inlasning.for_stor",
+                size_mb=f"{size / 1e6:.0f}",
+                limit_mb=f"{limits.max_file_bytes / 1e6:.0f}",
+            )
+        )
     shown = Path(display_name) if display_name else path
     suffix = shown.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableFileError(message(
-            "inlasning.filtyp", suffix=shown.suffix or message("inlasning.ingen_filtyp")))
+        raise UnreadableFileError(
+            message("inlasning.filtyp", suffix=shown.suffix or message("inlasning.ingen_filtyp"))
+        )
     with path.open("rb") as handle:
         head = handle.read(8)
     if head.startswith(ZIP_MAGIC):
@@ -133,14 +143,20 @@ def _check_zip(path: Path, limits: ReadLimits) -> None:
             names = {info.filename for info in infos}
             total = sum(info.file_size for info in infos)
             packed = sum(info.compress_size for info in infos) or 1
-            if (total > limits.max_uncompressed_bytes
-                    or total / packed > limits.max_compression_ratio):
-                raise UnreadableFileError(message("inlasning.zipbomb",
-                                                  unpacked_mb=f"{total / 1e6:.0f}",
-                                                  packed_mb=f"{packed / 1e6:.1f}"))
-            if "META-INF/manifest.xml" in names:
-                if b"encryption-data" in archive.read("META-INF/manifest.xml"):
-                    raise UnreadableFileError(message("inlasning.losenord_kalkylark"))
+            if (
+                total > limits.max_uncompressed_bytes
+                or total / packed > limits.max_compression_ratio
+            ):
+                raise UnreadableFileError(
+                    message(
+                        "inlasning.zipbomb",
+                        unpacked_mb=f"{total / 1e6:.0f}",
+                        packed_mb=f"{packed / 1e6:.1f}",
+                    )
+                )
+            manifest = "META-INF/manifest.xml"
+            if manifest in names and b"encryption-data" in archive.read(manifest):
+                raise UnreadableFileError(message("inlasning.losenord_kalkylark"))
             if not ({"[Content_Types].xml", "mimetype", "content.xml"} & names):
                 raise UnreadableFileError(message("inlasning.zip_utan_kalkylark"))
     except zipfile.BadZipFile:
@@ -155,11 +171,13 @@ def _is_password_protected(path: Path) -> bool:
     """An encrypted OOXML package (in an OLE2 wrapper), or an .xls whose workbook stream opens
     with a FILEPASS record right after its first BOF record."""
     data = path.read_bytes()
-    if ("EncryptionInfo".encode("utf-16-le") in data
-            or "EncryptedPackage".encode("utf-16-le") in data):
+    if (
+        "EncryptionInfo".encode("utf-16-le") in data
+        or "EncryptedPackage".encode("utf-16-le") in data
+    ):
         return True
     start = data.find(_BIFF8_WORKBOOK_BOF)
-    return start >= 0 and data[start + 20:start + 22] == _BIFF_FILEPASS
+    return start >= 0 and data[start + 20 : start + 22] == _BIFF_FILEPASS
 
 
 # fastexcel writes a date, time or datetime cell as 'YYYY-MM-DD HH:MM:SS[.f]' (a time on
@@ -176,14 +194,19 @@ def _read_spreadsheet(path: Path, limits: ReadLimits) -> list[RawSheet]:
         reader = fastexcel.read_excel(path.read_bytes())  # bytes: the format by content
         sheets = []
         for name in reader.sheet_names:
-            sheet = reader.load_sheet(name, header_row=None, dtypes="string",
-                                      n_rows=limits.max_rows_per_sheet + 1)
+            sheet = reader.load_sheet(
+                name, header_row=None, dtypes="string", n_rows=limits.max_rows_per_sheet + 1
+            )
             rows = sheet.total_height - 1
             if rows > limits.max_rows_per_sheet:
-                raise UnreadableFileError(message(
-                    "inlasning.for_manga_rader_blad", sheet=name,
-                    rows=f"{rows:,}".replace(",", " "),
-                    limit=f"{limits.max_rows_per_sheet:,}".replace(",", " ")))
+                raise UnreadableFileError(
+                    message(
+                        "inlasning.for_manga_rader_blad",
+                        sheet=name,
+                        rows=f"{rows:,}".replace(",", " "),
+                        limit=f"{limits.max_rows_per_sheet:,}".replace(",", " "),
+                    )
+                )
             cells = sheet.to_polars()
             if cells.width:  # a chart sheet has no cells at all
                 sheets.append(RawSheet(name, _canonical(cells)))
@@ -192,7 +215,7 @@ def _read_spreadsheet(path: Path, limits: ReadLimits) -> list[RawSheet]:
         raise
     except (KeyboardInterrupt, SystemExit):
         raise
-    except BaseException as exc:  # noqa: BLE001 - any reader failure (a Rust panic included)
+    except BaseException as exc:
         text = str(exc).strip()  # is a rejection, never a crash
         if "password" in text.lower() or "encrypt" in text.lower():
             raise UnreadableFileError(message("inlasning.losenord_arbetsbok")) from None
@@ -207,15 +230,26 @@ def _canonical(cells: pl.DataFrame) -> pl.DataFrame:
     def canonical(column: pl.Expr) -> pl.Expr:
         day = column.str.extract(_DATETIME_CELL, 1)
         clock = column.str.extract(_DATETIME_CELL, 2)
-        return (pl.when(day.is_null()).then(
-                    pl.when(column == "true").then(pl.lit("True"))
-                    .when(column == "false").then(pl.lit("False")).otherwise(column))
-                .when(day < "1900-01-01").then(clock)
-                .when(clock == "00:00:00").then(day)
-                .otherwise(pl.concat_str([day, pl.lit("T"), clock])))
+        return (
+            pl.when(day.is_null())
+            .then(
+                pl.when(column == "true")
+                .then(pl.lit("True"))
+                .when(column == "false")
+                .then(pl.lit("False"))
+                .otherwise(column)
+            )
+            .when(day < "1900-01-01")
+            .then(clock)
+            .when(clock == "00:00:00")
+            .then(day)
+            .otherwise(pl.concat_str([day, pl.lit("T"), clock]))
+        )
 
-    return cells.select(canonical(pl.col(name).cast(pl.String)).alias(f"c{i}")
-                        for i, name in enumerate(cells.columns))
+    return cells.select(
+        canonical(pl.col(name).cast(pl.String)).alias(f"c{i}")
+        for i, name in enumerate(cells.columns)
+    )
 
 
 def _read_csv(path: Path, limits: ReadLimits) -> RawSheet:
@@ -231,7 +265,8 @@ def _read_csv(path: Path, limits: ReadLimits) -> RawSheet:
     rows: list[list[Cell]] = []
     for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
         if len(rows) >= limits.max_rows_per_sheet:
-            raise UnreadableFileError(message("inlasning.for_manga_rader_csv",
-                                              limit=limits.max_rows_per_sheet))
+            raise UnreadableFileError(
+                message("inlasning.for_manga_rader_csv", limit=limits.max_rows_per_sheet)
+            )
         rows.append(list(row))
     return RawSheet.from_rows("", rows)

@@ -21,8 +21,14 @@ from .isolation import IsolatedReader, check_file_here
 from .messages import message
 from .models import FileOutcome, Intake, SourceSummary
 from .promise import Promise
-from .rows import (ACCEPTED_SCHEMA, FINDING_SCHEMA, REJECTED_SCHEMA, FileValidation, Outcome,
-                   empty_frame)
+from .rows import (
+    ACCEPTED_SCHEMA,
+    FINDING_SCHEMA,
+    REJECTED_SCHEMA,
+    FileValidation,
+    Outcome,
+    empty_frame,
+)
 from .validate import Rules, rules_for
 
 
@@ -45,32 +51,47 @@ def source_of(name: str) -> str:
     return name.split("/")[0] if "/" in name else ""
 
 
-def check_file(path: Path, promise: Promise, source: str, name: str | None = None,
-               limits: ReadLimits = ReadLimits(),
-               reader: IsolatedReader | None = None) -> FileValidation:
+def check_file(
+    path: Path,
+    promise: Promise,
+    source: str,
+    name: str | None = None,
+    limits: ReadLimits = ReadLimits(),
+    reader: IsolatedReader | None = None,
+) -> FileValidation:
     """Read and validate one file (in `reader`'s child when given); raises UnreadableFileError
     when it is unusable as a whole."""
     rules = rules_for(promise, source)
     shown = name or path.name
-    checked = (reader.check(path, rules, limits, shown) if reader
-               else check_file_here(path, rules, limits, shown))
+    checked = (
+        reader.check(path, rules, limits, shown)
+        if reader
+        else check_file_here(path, rules, limits, shown)
+    )
     return checked.frames(source, shown)
 
 
-def file_outcome(data: Path, name: str, sha256: str, promise: Promise,
-                 limits: ReadLimits = ReadLimits(), cache: ParseCache | None = None,
-                 reader: IsolatedReader | None = None,
-                 ) -> tuple[FileOutcome, FileValidation | None]:
+def file_outcome(
+    data: Path,
+    name: str,
+    sha256: str,
+    promise: Promise,
+    limits: ReadLimits = ReadLimits(),
+    cache: ParseCache | None = None,
+    reader: IsolatedReader | None = None,
+) -> tuple[FileOutcome, FileValidation | None]:
     """One dropped file's fate, read from `data` (its archived bytes) and reported as `name`."""
     source = source_of(name)
     outcome = FileOutcome(source=source, path=name, sha256=sha256)
     if "/" not in name:
-        outcome.reason = message("inlasning.utanfor_kallmapp",
-                                 sources=", ".join(promise.source_ids))
+        outcome.reason = message(
+            "inlasning.utanfor_kallmapp", sources=", ".join(promise.source_ids)
+        )
         return outcome, None
     if source not in promise.source_ids:
-        outcome.reason = message("inlasning.okand_kallmapp", folder=source,
-                                 sources=", ".join(promise.source_ids))
+        outcome.reason = message(
+            "inlasning.okand_kallmapp", folder=source, sources=", ".join(promise.source_ids)
+        )
         return outcome, None
     checked = cache.get(sha256, source) if cache else None
     if checked is None:
@@ -87,8 +108,9 @@ def file_outcome(data: Path, name: str, sha256: str, promise: Promise,
     return outcome, result
 
 
-def _check(data: Path, rules: Rules, limits: ReadLimits, name: str,
-           reader: IsolatedReader | None) -> Outcome:
+def _check(
+    data: Path, rules: Rules, limits: ReadLimits, name: str, reader: IsolatedReader | None
+) -> Outcome:
     try:
         if reader is not None:
             return reader.check(data, rules, limits, name)
@@ -97,17 +119,34 @@ def _check(data: Path, rules: Rules, limits: ReadLimits, name: str,
         return exc.reason
 
 
-def read_file(path: Path, inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
-              cache: ParseCache | None = None) -> tuple[FileOutcome, FileValidation | None]:
+def read_file(
+    path: Path,
+    inbox: Path,
+    promise: Promise,
+    limits: ReadLimits = ReadLimits(),
+    cache: ParseCache | None = None,
+) -> tuple[FileOutcome, FileValidation | None]:
     """A file read where it lies in the inbox (no archive), in the isolated reader."""
     with IsolatedReader() as reader:
-        return file_outcome(path, path.relative_to(inbox).as_posix(), sha256_file(path),
-                            promise, limits, cache, reader)
+        return file_outcome(
+            path,
+            path.relative_to(inbox).as_posix(),
+            sha256_file(path),
+            promise,
+            limits,
+            cache,
+            reader,
+        )
 
 
-def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
-               cache: ParseCache | None = None, archive: Archive | None = None,
-               isolate: bool = True) -> Intake:
+def read_inbox(
+    inbox: Path,
+    promise: Promise,
+    limits: ReadLimits = ReadLimits(),
+    cache: ParseCache | None = None,
+    archive: Archive | None = None,
+    isolate: bool = True,
+) -> Intake:
     """Everything in the inbox; with an archive, every file is first kept there by content and
     the report is made from the archive's current versions (a file removed from the inbox is
     not lost: a corrected version dropped under the same name replaces it). `isolate=False`
@@ -117,8 +156,10 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
         raise InboxError(message("rapport.inkorg_saknas", inbox=inbox))
     entries: list[tuple[Path, str, str, FileVersion | None]]
     if archive is None:
-        entries = [(path, path.relative_to(inbox).as_posix(), sha256_file(path), None)
-                   for path in list_inbox(inbox)]
+        entries = [
+            (path, path.relative_to(inbox).as_posix(), sha256_file(path), None)
+            for path in list_inbox(inbox)
+        ]
     else:
         for path in list_inbox(inbox):
             name = path.relative_to(inbox).as_posix()
@@ -126,8 +167,9 @@ def read_inbox(inbox: Path, promise: Promise, limits: ReadLimits = ReadLimits(),
                 archive.register(path, name, source_of(name))
             except FileNotFoundError:
                 continue  # removed between listing and copying; seen again if it returns
-        entries = [(archive.blob_path(v.sha256), v.name, v.sha256, v)
-                   for v in archive.current_versions()]
+        entries = [
+            (archive.blob_path(v.sha256), v.name, v.sha256, v) for v in archive.current_versions()
+        ]
     outcomes: list[FileOutcome] = []
     results: list[FileValidation] = []
     with IsolatedReader() if isolate else nullcontext() as reader:
@@ -149,8 +191,9 @@ def _record(archive: Archive, version: FileVersion, outcome: FileOutcome) -> Non
         archive.record_outcome(version.name, version.sha256, "accepted")
 
 
-def assemble_intake(promise: Promise, outcomes: list[FileOutcome],
-                    results: list[FileValidation]) -> Intake:
+def assemble_intake(
+    promise: Promise, outcomes: list[FileOutcome], results: list[FileValidation]
+) -> Intake:
     """Combine per-file results (read here or by one task per file in a flow) into one intake."""
     sources = {s.id: SourceSummary(s.id, s.name) for s in promise.sources}
     for outcome in sorted(outcomes, key=lambda o: o.path):
@@ -163,12 +206,18 @@ def assemble_intake(promise: Promise, outcomes: list[FileOutcome],
         summary.rows_rejected += outcome.rows_rejected
     order = ["file", "sheet", "row"]
     parts = {}
-    for part, schema, by in (("accepted", ACCEPTED_SCHEMA, order),
-                             ("rejected", REJECTED_SCHEMA, [*order, "column"]),
-                             ("findings", FINDING_SCHEMA, [*order, "column"])):
+    for part, schema, by in (
+        ("accepted", ACCEPTED_SCHEMA, order),
+        ("rejected", REJECTED_SCHEMA, [*order, "column"]),
+        ("findings", FINDING_SCHEMA, [*order, "column"]),
+    ):
         frames = [getattr(r, part) for r in results if not getattr(r, part).empty]
         combined = pd.concat(frames, ignore_index=True) if frames else empty_frame(schema)
         parts[part] = combined.sort_values(by, kind="stable").reset_index(drop=True)
-    return Intake(accepted=parts["accepted"], rejected=parts["rejected"],
-                  files=sorted(outcomes, key=lambda o: o.path), sources=sources,
-                  findings=parts["findings"])
+    return Intake(
+        accepted=parts["accepted"],
+        rejected=parts["rejected"],
+        files=sorted(outcomes, key=lambda o: o.path),
+        sources=sources,
+        findings=parts["findings"],
+    )

@@ -9,6 +9,7 @@ never as pickled objects: requests as plain records, answers as the checked file
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -31,8 +32,9 @@ _HEADER = struct.Struct("!Q")
 MAX_ANSWER_BYTES = 512 * 1024**2
 
 
-def check_file_here(path: Path, rules: Rules, limits: ReadLimits = ReadLimits(),
-                    display_name: str | None = None) -> CheckedFile:
+def check_file_here(
+    path: Path, rules: Rules, limits: ReadLimits = ReadLimits(), display_name: str | None = None
+) -> CheckedFile:
     """Read and validate one file in this process: what the child runs for every request."""
     return check_sheets(read_sheets(path, limits, display_name), rules)
 
@@ -41,8 +43,9 @@ class IsolatedReader:
     """`check(path, rules, ...)` like check_file_here, but in a bounded child. One child serves
     the files of one inbox read, one after another; it starts at the first file."""
 
-    def __init__(self, memory_limit: int = MEMORY_LIMIT_BYTES,
-                 time_limit: float = TIME_LIMIT_SECONDS) -> None:
+    def __init__(
+        self, memory_limit: int = MEMORY_LIMIT_BYTES, time_limit: float = TIME_LIMIT_SECONDS
+    ) -> None:
         self.memory_limit = memory_limit
         self.time_limit = time_limit
         self.child: subprocess.Popen[bytes] | None = None
@@ -53,18 +56,30 @@ class IsolatedReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def check(self, path: Path, rules: Rules, limits: ReadLimits = ReadLimits(),
-              display_name: str | None = None) -> CheckedFile:
-        request = json.dumps({"path": str(path), "display_name": display_name,
-                              "limits": asdict(limits), "rules": rules.record()}).encode()
+    def check(
+        self,
+        path: Path,
+        rules: Rules,
+        limits: ReadLimits = ReadLimits(),
+        display_name: str | None = None,
+    ) -> CheckedFile:
+        request = json.dumps(
+            {
+                "path": str(path),
+                "display_name": display_name,
+                "limits": asdict(limits),
+                "rules": rules.record(),
+            }
+        ).encode()
         try:
             child = self._running()
             _send(child.stdin, request)  # type: ignore[arg-type]
             answer = _receive(child.stdout, self.time_limit)  # type: ignore[arg-type]
         except TimeoutError:
             self.close()
-            raise UnreadableFileError(message("inlasning.for_lang_tid",
-                                              seconds=f"{self.time_limit:.0f}")) from None
+            raise UnreadableFileError(
+                message("inlasning.for_lang_tid", seconds=f"{self.time_limit:.0f}")
+            ) from None
         except (OSError, EOFError, ValueError):
             self.close()  # killed by its memory cap, or gone: the next file gets a fresh one
             raise UnreadableFileError(message("inlasning.for_mycket_minne")) from None
@@ -82,7 +97,10 @@ class IsolatedReader:
             self.close()
             self.child = subprocess.Popen(
                 [sys.executable, "-m", "lofte_pipeline.isolation", str(self.memory_limit)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
         return self.child
 
     def close(self) -> None:
@@ -94,10 +112,8 @@ class IsolatedReader:
             child.kill()
         child.wait()
         for stream in (child.stdin, child.stdout):
-            try:
+            with contextlib.suppress(BrokenPipeError):  # a request left in a dead child's pipe
                 stream.close()  # type: ignore[union-attr]
-            except BrokenPipeError:  # a request left in a dead child's pipe
-                pass
 
 
 def _send(stream: IO[bytes], data: bytes) -> None:
@@ -137,8 +153,12 @@ def _serve(memory_limit: int) -> None:
         request = json.loads(requests.read(_HEADER.unpack(header)[0]))
         outcome: CheckedFile | str
         try:
-            outcome = check_file_here(Path(request["path"]), Rules.from_record(request["rules"]),
-                                      ReadLimits(**request["limits"]), request["display_name"])
+            outcome = check_file_here(
+                Path(request["path"]),
+                Rules.from_record(request["rules"]),
+                ReadLimits(**request["limits"]),
+                request["display_name"],
+            )
         except UnreadableFileError as exc:
             outcome = exc.reason
         except MemoryError:

@@ -16,8 +16,11 @@ if TYPE_CHECKING:
 
 _PERIOD = re.compile(r"^\s*(\d{4})-T([123])\s*$", re.IGNORECASE)
 TERTIAL_MONTHS = {1: (1, 4), 2: (5, 8), 3: (9, 12)}
-TERTIAL_NAMES_SV = {1: "tertial 1 (januari–april)", 2: "tertial 2 (maj–augusti)",
-                    3: "tertial 3 (september–december)"}
+TERTIAL_NAMES_SV = {
+    1: "tertial 1 (januari–april)",
+    2: "tertial 2 (maj–augusti)",
+    3: "tertial 3 (september–december)",
+}
 
 
 @dataclass(frozen=True, order=True)
@@ -69,6 +72,7 @@ def resolve_period(promise: Promise, period: str | Period) -> Period:
     """The period of a report of `promise`: 'ÅÅÅÅ-Tn' parsed, and within the promise's year."""
     resolved = period if isinstance(period, Period) else Period.parse(period)
     if resolved.year != promise.year:
-        raise PeriodError(message("rapport.period_utanfor_aret", period=resolved.id,
-                                  year=promise.year))
+        raise PeriodError(
+            message("rapport.period_utanfor_aret", period=resolved.id, year=promise.year)
+        )
     return resolved

@@ -19,14 +19,14 @@ from .messages import has_message, message
 from .text import fold
 from .validate import CANONICAL_COLUMNS
 
-
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, Field(min_length=1)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
-                              str_strip_whitespace=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, str_strip_whitespace=True
+    )
 
 
 class Signatory(_Model):
@@ -70,8 +70,13 @@ class Source(_Model):
     def _known_columns(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
         unknown = [k for k in value if k not in CANONICAL_COLUMNS]
         if unknown:
-            raise ValueError(message("loftesfil.okand_kolumn", unknown=", ".join(unknown),
-                                     columns=", ".join(CANONICAL_COLUMNS)))
+            raise ValueError(
+                message(
+                    "loftesfil.okand_kolumn",
+                    unknown=", ".join(unknown),
+                    columns=", ".join(CANONICAL_COLUMNS),
+                )
+            )
         return value
 
 
@@ -103,8 +108,13 @@ class Target(_Model):
 
     @property
     def reported_only(self) -> bool:
-        return (self.goal is None and not self.every_district and not self.places
-                and self.per_tertial_minimum is None and self.per_month_minimum is None)
+        return (
+            self.goal is None
+            and not self.every_district
+            and not self.places
+            and self.per_tertial_minimum is None
+            and self.per_month_minimum is None
+        )
 
 
 class Promise(_Model):
@@ -127,29 +137,41 @@ class Promise(_Model):
     targets: tuple[Target, ...] = Field(alias="mal", min_length=1)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Promise":
+    def _consistent(self) -> Promise:
         _unique("loften", [s.id for s in self.statements])
         _unique("kallor", [s.id for s in self.sources])
         _unique("mal", [t.id for t in self.targets])
-        _unique_names("kommundelar", [d.keys for d in self.districts],
-                      [d.name for d in self.districts])
-        _unique_names("aktiviteter", [a.keys for a in self.activities],
-                      [a.label for a in self.activities])
+        _unique_names(
+            "kommundelar", [d.keys for d in self.districts], [d.name for d in self.districts]
+        )
+        _unique_names(
+            "aktiviteter", [a.keys for a in self.activities], [a.label for a in self.activities]
+        )
         target_ids = {t.id for t in self.targets}
         for i, activity in enumerate(self.activities):
             if activity.target not in target_ids:
-                raise ValueError(message("loftesfil.okant_mal", index=i, target=activity.target,
-                                         targets=", ".join(sorted(target_ids))))
+                raise ValueError(
+                    message(
+                        "loftesfil.okant_mal",
+                        index=i,
+                        target=activity.target,
+                        targets=", ".join(sorted(target_ids)),
+                    )
+                )
         statement_ids = {s.id for s in self.statements}
         counted = {a.target for a in self.activities}
         for i, target in enumerate(self.targets):
             if target.promise_statement not in statement_ids:
-                raise ValueError(message("loftesfil.okant_lofte", index=i,
-                                         statement=target.promise_statement,
-                                         statements=", ".join(sorted(statement_ids))))
+                raise ValueError(
+                    message(
+                        "loftesfil.okant_lofte",
+                        index=i,
+                        statement=target.promise_statement,
+                        statements=", ".join(sorted(statement_ids)),
+                    )
+                )
             if target.id not in counted:
-                raise ValueError(message("loftesfil.mal_utan_aktivitet", index=i,
-                                         target=target.id))
+                raise ValueError(message("loftesfil.mal_utan_aktivitet", index=i, target=target.id))
         return self
 
     # Lookups used by validation and reconciliation.
@@ -173,8 +195,9 @@ class Promise(_Model):
         for source in self.sources:
             if source.id == source_id:
                 return source
-        raise PromiseFileError(message("loftesfil.okand_kalla", source=source_id,
-                                       sources=", ".join(self.source_ids)))
+        raise PromiseFileError(
+            message("loftesfil.okand_kalla", source=source_id, sources=", ".join(self.source_ids))
+        )
 
     def activities_for(self, target_id: str) -> list[Activity]:
         return [a for a in self.activities if a.target == target_id]
@@ -196,8 +219,11 @@ def _unique_names(field: str, keysets: list[set[str]], names: list[str]) -> None
     for i, keys in enumerate(keysets):
         for key in keys:
             if key in owner and owner[key] != names[i]:
-                raise ValueError(message("loftesfil.dubblett_namn", field=field, index=i, key=key,
-                                         owner=owner[key]))
+                raise ValueError(
+                    message(
+                        "loftesfil.dubblett_namn", field=field, index=i, key=key, owner=owner[key]
+                    )
+                )
             owner[key] = names[i]
 
 
@@ -213,16 +239,18 @@ def load_promise(path: str | Path) -> Promise:
     except FileNotFoundError:
         raise PromiseFileError(message("loftesfil.saknas", path=path)) from None
     except OSError as exc:
-        raise PromiseFileError(message("loftesfil.kan_inte_lasas", path=path,
-                                       reason=exc.strerror)) from None
+        raise PromiseFileError(
+            message("loftesfil.kan_inte_lasas", path=path, reason=exc.strerror)
+        ) from None
     try:
-        data = yaml.load(raw_bytes, Loader=_FAST_SAFE_LOADER)  # noqa: S506  (a safe loader)
+        data = yaml.load(raw_bytes, Loader=_FAST_SAFE_LOADER)
     except yaml.YAMLError:
         try:  # the pure-Python loader's message quotes the line with the mistake
             data = yaml.safe_load(raw_bytes)
         except yaml.YAMLError as exc:
-            raise PromiseFileError(message("loftesfil.inte_yaml", name=path.name,
-                                           error=exc)) from None
+            raise PromiseFileError(
+                message("loftesfil.inte_yaml", name=path.name, error=exc)
+            ) from None
     if not isinstance(data, dict):
         raise PromiseFileError(message("loftesfil.inte_mappning", name=path.name))
     return parse_promise(data, path.name)
@@ -232,8 +260,11 @@ def parse_promise(data: dict[str, Any], name: str = "löftesfilen") -> Promise:
     try:
         return Promise.model_validate(data)
     except ValidationError as exc:
-        raise PromiseFileError(message("loftesfil.antal_fel", name=name, count=len(exc.errors()))
-                               + "\n" + _explain(exc)) from None
+        raise PromiseFileError(
+            message("loftesfil.antal_fel", name=name, count=len(exc.errors()))
+            + "\n"
+            + _explain(exc)
+        ) from None
 
 
 def _explain(exc: ValidationError) -> str:
@@ -241,10 +272,16 @@ def _explain(exc: ValidationError) -> str:
     for error in exc.errors():
         location = ""
         for part in error["loc"]:
-            location += f"[{part}]" if isinstance(part, int) else (f".{part}" if location else str(part))
-        lines.append(message("loftesfil.fel_rad",
-                             location=location or message("loftesfil.hela_filen"),
-                             message=field_problem(error)))
+            location += (
+                f"[{part}]" if isinstance(part, int) else (f".{part}" if location else str(part))
+            )
+        lines.append(
+            message(
+                "loftesfil.fel_rad",
+                location=location or message("loftesfil.hela_filen"),
+                message=field_problem(error),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -270,8 +307,9 @@ def bundled_promise_path(name: str = "strangnas-2019.yaml") -> Path:
     return Path(__file__).resolve().parent / "promises" / name
 
 
-def new_promise_text(text: str, source: Promise, new_id: str, year: int,
-                     municipality: str | None = None) -> str:
+def new_promise_text(
+    text: str, source: Promise, new_id: str, year: int, municipality: str | None = None
+) -> str:
     """Next year's (or another municipality's) promise file from this one, comments kept.
 
     Only id, year, signing date and municipality change; promises, districts and targets are left
@@ -279,13 +317,18 @@ def new_promise_text(text: str, source: Promise, new_id: str, year: int,
     """
     import re
 
-    replacements = [(r"^id: .*$", f"id: {new_id}"), (r"^ar: .*$", f"ar: {year}"),
-                    (r"^undertecknat: .*$", f"undertecknat: {year}-01-01"),
-                    (r"^titel: .*$", f"titel: Medborgarlöfte {year}")]
+    replacements = [
+        (r"^id: .*$", f"id: {new_id}"),
+        (r"^ar: .*$", f"ar: {year}"),
+        (r"^undertecknat: .*$", f"undertecknat: {year}-01-01"),
+        (r"^titel: .*$", f"titel: Medborgarlöfte {year}"),
+    ]
     if municipality:
         replacements.append((r"^kommun: .*$", f"kommun: {municipality}"))
     for pattern, replacement in replacements:
         text = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
-    header = (f"# Utgår från {source.id} ({source.municipality} {source.year}). Uppdatera "
-              "löften, kommundelar, källor och mål innan filen används.\n")
+    header = (
+        f"# Utgår från {source.id} ({source.municipality} {source.year}). Uppdatera "
+        "löften, kommundelar, källor och mål innan filen används.\n"
+    )
     return header + text

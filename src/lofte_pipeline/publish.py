@@ -36,8 +36,13 @@ def publications(destination: Path) -> list[Publication]:
     return [Publication(**entry) for entry in data["publiceringar"]]
 
 
-def publish_package(public: Path, destination: Path, approved_by: str, change_note: str = "",
-                    now: datetime | None = None) -> Publication:
+def publish_package(
+    public: Path,
+    destination: Path,
+    approved_by: str,
+    change_note: str = "",
+    now: datetime | None = None,
+) -> Publication:
     """Copy `public` into destination/v<N>/ and point destination/aktuell at it.
 
     The same files again publish nothing new. Different files need a change note: a published
@@ -51,8 +56,9 @@ def publish_package(public: Path, destination: Path, approved_by: str, change_no
     if history and history[-1].files == hashes:
         return history[-1]
     if history and not change_note.strip():
-        raise LofteError(message("publicering.andringsnotering_saknas",
-                                 version=history[-1].version))
+        raise LofteError(
+            message("publicering.andringsnotering_saknas", version=history[-1].version)
+        )
     version = (history[-1].version if history else 0) + 1
     target = destination / f"v{version}"
     try:
@@ -63,8 +69,10 @@ def publish_package(public: Path, destination: Path, approved_by: str, change_no
     moment = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
     entry = Publication(version, approved_by.strip(), moment, change_note.strip(), hashes)
     record = {"publiceringar": [asdict(p) for p in [*history, entry]]}
-    fsio.write_atomic(destination / RECORD,
-                      (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    fsio.write_atomic(
+        destination / RECORD,
+        (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+    )
     return entry
 
 

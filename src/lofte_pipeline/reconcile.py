@@ -14,8 +14,16 @@ from .promise import Promise, Target
 from .text import fold_series
 
 Status = Literal["achieved", "on_track", "behind", "missed", "reported"]
-ACTIVITY_COLUMNS = ["activity_no", "date", "activity", "target", "district", "place", "sources",
-                    "reports"]
+ACTIVITY_COLUMNS = [
+    "activity_no",
+    "date",
+    "activity",
+    "target",
+    "district",
+    "place",
+    "sources",
+    "reports",
+]
 ORIGIN = ["source", "file", "sheet", "row"]  # where a row was reported, in reading order
 IDENTITY = ["same_activity", "same_date", "same_district", "same_place"]
 
@@ -53,26 +61,35 @@ def identity(rows: pd.DataFrame, promise: Promise) -> pd.DataFrame:
     place = fold_series(rows["place"])
     new_area = rows["activity"].isin({a.label for a in promise.activities if a.one_per_place})
     new_area &= place != ""
-    return pd.DataFrame({"same_activity": rows["activity"],
-                         "same_date": rows["date"].where(~new_area, None),
-                         "same_district": rows["district"].where(~new_area, None),
-                         "same_place": place}, index=rows.index)
+    return pd.DataFrame(
+        {
+            "same_activity": rows["activity"],
+            "same_date": rows["date"].where(~new_area, None),
+            "same_district": rows["district"].where(~new_area, None),
+            "same_place": place,
+        },
+        index=rows.index,
+    )
 
 
 def iso_dates(days: pd.Series) -> pd.Series:
     """'2019-05-02' for each date and '' for a missing one: how dates are written in the CSVs."""
-    return pd.Series(["" if pd.isna(d) else d.isoformat() for d in days], index=days.index,
-                     dtype=object)
+    return pd.Series(
+        ["" if pd.isna(d) else d.isoformat() for d in days], index=days.index, dtype=object
+    )
 
 
-def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tuple[pd.DataFrame,
-                                                                                    pd.DataFrame]:
+def distinct_activities(
+    rows: pd.DataFrame, promise: Promise, until: date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Collapse rows into activities dated on or before `until`, each credited to every source.
     The result does not depend on the order the rows come in: the earliest report of an activity
     (by date, then by ORIGIN) defines its date, district, place and target."""
     if rows.empty:
-        return (pd.DataFrame(columns=ACTIVITY_COLUMNS),
-                rows.assign(activity_no=pd.Series(dtype="int64")))
+        return (
+            pd.DataFrame(columns=ACTIVITY_COLUMNS),
+            rows.assign(activity_no=pd.Series(dtype="int64")),
+        )
     rows = rows.sort_values(["date", *ORIGIN], kind="stable")  # earliest report first
     # One number per activity, in the order of first reports; its first report defines it.
     same = identity(rows, promise).groupby(IDENTITY, dropna=False, sort=False)
@@ -82,10 +99,12 @@ def distinct_activities(rows: pd.DataFrame, promise: Promise, until: date) -> tu
     reporters = rows.drop_duplicates(["group", "source"]).sort_values("source", kind="stable")
     sources = (reporters["source"] + ";").groupby(reporters["group"]).sum().str.removesuffix(";")
     activities = first[["date", "activity", "target", "district", "place"]].assign(
-        sources=sources, reports=rows.groupby("group").size())
+        sources=sources, reports=rows.groupby("group").size()
+    )
     activities = activities[activities["date"] <= until]  # as dated by its first report
-    activities = activities.sort_values(["date", "activity", "district", "place"], kind="stable",
-                                        na_position="last")
+    activities = activities.sort_values(
+        ["date", "activity", "district", "place"], kind="stable", na_position="last"
+    )
     number = pd.Series(range(1, len(activities) + 1), index=activities.index, dtype="int64")
     activities.insert(0, "activity_no", number)
     rows = rows[rows["group"].isin(number.index)]
@@ -99,8 +118,9 @@ def at_place(mine: pd.DataFrame, keys: set[str]) -> pd.Series:
     return mine["place_key"].isin(keys) | mine["district_key"].isin(keys)
 
 
-def target_figures(target: Target, mine: pd.DataFrame, promise: Promise,
-                   period: Period) -> TargetFigures:
+def target_figures(
+    target: Target, mine: pd.DataFrame, promise: Promise, period: Period
+) -> TargetFigures:
     """Figures and status of one target from `mine`, the target's activities, with folded
     `place_key` and `district_key` (see reconcile, which adds them once for all targets)."""
     days = mine["date"]
@@ -110,13 +130,19 @@ def target_figures(target: Target, mine: pd.DataFrame, promise: Promise,
 
     covered = set(mine["district"])
     districts_covered = [d.name for d in promise.districts if d.name in covered]
-    districts_missing = ([d.name for d in promise.districts if d.name not in covered]
-                         if target.every_district else [])
+    districts_missing = (
+        [d.name for d in promise.districts if d.name not in covered]
+        if target.every_district
+        else []
+    )
     visited = [p.name for p in target.places if at_place(mine, p.keys).any()]
     places_missing = [p.name for p in target.places if p.name not in visited]
     per_period = {p.id: between(p.start, p.end) for p in period.elapsed_in_year()}
-    periods_missing = ([p for p, n in per_period.items() if n < (target.per_tertial_minimum or 0)]
-                       if target.per_tertial_minimum else [])
+    periods_missing = (
+        [p for p, n in per_period.items() if n < (target.per_tertial_minimum or 0)]
+        if target.per_tertial_minimum
+        else []
+    )
     if target.per_month_minimum:
         months = Counter(f"{d:%Y-%m}" for d in days)
         elapsed_months = [f"{period.year}-{n:02}" for n in range(1, period.end.month + 1)]
@@ -132,30 +158,49 @@ def target_figures(target: Target, mine: pd.DataFrame, promise: Promise,
         status = "achieved"
     elif k == 3:
         status = "missed"
-    elif ((expected is not None and done < expected)
-          or (target.every_district and len(districts_covered) < len(promise.districts) * k // 3)
-          or periods_missing):
+    elif (
+        (expected is not None and done < expected)
+        or (target.every_district and len(districts_covered) < len(promise.districts) * k // 3)
+        or periods_missing
+    ):
         status = "behind"
     else:
         status = "on_track"
     return TargetFigures(
-        id=target.id, title=target.title, status=status, goal=target.goal,
-        done_in_period=between(period.start, period.end), done_to_date=done,
-        districts_missing=districts_missing, places_missing=places_missing,
-        periods_missing=periods_missing, districts_covered=districts_covered,
-        places_visited=visited, done_per_period=per_period, expected_to_date=expected,
+        id=target.id,
+        title=target.title,
+        status=status,
+        goal=target.goal,
+        done_in_period=between(period.start, period.end),
+        done_to_date=done,
+        districts_missing=districts_missing,
+        places_missing=places_missing,
+        periods_missing=periods_missing,
+        districts_covered=districts_covered,
+        places_visited=visited,
+        done_per_period=per_period,
+        expected_to_date=expected,
     )
 
 
-def _all_met(target: Target, done: int, districts_missing: list[str], places_missing: list[str],
-             periods_missing: list[str], tertial: int) -> bool:
+def _all_met(
+    target: Target,
+    done: int,
+    districts_missing: list[str],
+    places_missing: list[str],
+    periods_missing: list[str],
+    tertial: int,
+) -> bool:
     """Whether every part of the target holds: goal, every district, the named places, and for a
     recurring target every tertial/month, which can only be fulfilled once the year is over."""
     recurring = target.per_tertial_minimum is not None or target.per_month_minimum is not None
     if recurring and (tertial < 3 or periods_missing):
         return False
-    return ((target.goal is None or done >= target.goal) and not districts_missing
-            and not places_missing)
+    return (
+        (target.goal is None or done >= target.goal)
+        and not districts_missing
+        and not places_missing
+    )
 
 
 def district_matrix(activities: pd.DataFrame, promise: Promise) -> pd.DataFrame:
@@ -172,12 +217,16 @@ def district_matrix(activities: pd.DataFrame, promise: Promise) -> pd.DataFrame:
 def reconcile(accepted: pd.DataFrame, promise: Promise, period: Period) -> Reconciliation:
     """Figures for a report of `period`: everything dated from 1 January to the period's end."""
     # Text columns as plain objects, so activities and rows have one dtype whatever was read.
-    accepted = accepted.astype({c: object for c, t in accepted.dtypes.items()
-                                if isinstance(t, pd.StringDtype)})
+    accepted = accepted.astype(
+        {c: object for c, t in accepted.dtypes.items() if isinstance(t, pd.StringDtype)}
+    )
     activities, rows = distinct_activities(accepted, promise, period.end)
-    looked_up = activities.assign(place_key=fold_series(activities["place"]),
-                                  district_key=fold_series(activities["district"]))
+    looked_up = activities.assign(
+        place_key=fold_series(activities["place"]), district_key=fold_series(activities["district"])
+    )
     by_target = dict(tuple(looked_up.groupby("target", sort=False)))
-    targets = [target_figures(t, by_target.get(t.id, looked_up.iloc[:0]), promise, period)
-               for t in promise.targets]
+    targets = [
+        target_figures(t, by_target.get(t.id, looked_up.iloc[:0]), promise, period)
+        for t in promise.targets
+    ]
     return Reconciliation(period, activities, rows, targets, district_matrix(activities, promise))

@@ -54,6 +54,7 @@ def redact(text: str) -> tuple[str, list[str]]:
                 return match[0]
             found.append(kind)
             return REDACTED
+
         return replace
 
     text = _EMAIL.sub(other("epost"), text)
@@ -69,6 +70,7 @@ _MAYBE_PERSONAL = re.compile(r"@|\d(?:[\s+-]?\d){6}")
 def redacted(text: pl.Series) -> tuple[pl.Series, pl.Series]:
     """A column with personal data removed, and per value the kinds found as staff read them
     ('' for none); redact() runs once per distinct candidate."""
+
     def clean(value: str) -> str:
         cleaned, kinds = redact(value)
         return cleaned + "\0" + ", ".join(sorted({KIND_NAMES[k] for k in kinds}))
@@ -76,5 +78,7 @@ def redacted(text: pl.Series) -> tuple[pl.Series, pl.Series]:
     candidates = text.str.contains(_MAYBE_PERSONAL.pattern).fill_null(False)
     found = per_value(text, candidates, clean, pl.String)
     parts = found.str.split_exact("\0", 1).struct.unnest()
-    return (pl.select(pl.when(candidates).then(parts["field_0"]).otherwise(text)).to_series(),
-            parts["field_1"].fill_null(""))
+    return (
+        pl.select(pl.when(candidates).then(parts["field_0"]).otherwise(text)).to_series(),
+        parts["field_1"].fill_null(""),
+    )

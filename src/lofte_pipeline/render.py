@@ -56,13 +56,18 @@ def period_label(period: Period, tx: Texts = _SV) -> str:
     return f"{tx.tertial_name(period.tertial)} {period.year}"
 
 
-def document_title(promise: Promise, period: Period, draft: bool = True,
-                   lang: str = DEFAULT_LANGUAGE) -> str:
+def document_title(
+    promise: Promise, period: Period, draft: bool = True, lang: str = DEFAULT_LANGUAGE
+) -> str:
     """The HTML <title> and the PDF's title: 'UTKAST: Medborgarlöfte 2019 – Strängnäs kommun:
     uppföljning tertial 2 (maj–augusti) 2019'."""
     tx = texts(lang)
-    title = tx("document.title", title=promise.title, municipality=promise.municipality,
-               period=period_label(period, tx))
+    title = tx(
+        "document.title",
+        title=promise.title,
+        municipality=promise.municipality,
+        period=period_label(period, tx),
+    )
     return tx("document.draft_title", title=title) if draft else title
 
 
@@ -71,15 +76,23 @@ def previous_summary(previous: dict[str, Any], period: Period) -> dict[str, Any]
     year = int(previous.get("year") or str(previous["period"])[:4])
     tertial = str(previous.get("period", "")).rsplit("T", 1)[-1]
     if year >= period.year or tertial != str(period.tertial):
-        raise ValueError(message("perioden.fel_forra_aret", previous=previous.get("period"),
-                                 period=period.id))
+        raise ValueError(
+            message("perioden.fel_forra_aret", previous=previous.get("period"), period=period.id)
+        )
     targets = {t["id"]: t for t in previous.get("targets", [])}
-    counts = {code: sum(1 for t in targets.values() if t["status"] == code)
-              for code in STATUS_ICONS}
-    return {"year": year, "period": previous.get("period"), "targets": targets,
-            "counts": counts, "measurable": len(targets) - counts["reported"],
-            "activities_total": int(previous.get("activities_counted",
-                                                 sum(t["done_to_date"] for t in targets.values())))}
+    counts = {
+        code: sum(1 for t in targets.values() if t["status"] == code) for code in STATUS_ICONS
+    }
+    return {
+        "year": year,
+        "period": previous.get("period"),
+        "targets": targets,
+        "counts": counts,
+        "measurable": len(targets) - counts["reported"],
+        "activities_total": int(
+            previous.get("activities_counted", sum(t["done_to_date"] for t in targets.values()))
+        ),
+    }
 
 
 def _previous_target(last: dict[str, Any] | None, tx: Texts) -> dict[str, Any] | None:
@@ -88,32 +101,52 @@ def _previous_target(last: dict[str, Any] | None, tx: Texts) -> dict[str, Any] |
     status = tx.status(last["status"])
     done, goal = tx.number(last["done_to_date"]), last.get("goal")
     return {
-        "done_to_date": last["done_to_date"], "goal": goal, "status": last["status"],
-        "status_label": status, "status_icon": STATUS_ICONS[last["status"]],
+        "done_to_date": last["done_to_date"],
+        "goal": goal,
+        "status": last["status"],
+        "status_label": status,
+        "status_icon": STATUS_ICONS[last["status"]],
         "cell": tx("table.previous_value", n=done, status=status.lower()),
-        "text": (tx("target.previous_value", done=done, goal=tx.number(goal),
-                    status=status.lower()) if goal is not None
-                 else tx("target.previous_value_no_goal", done=done, status=status.lower())),
+        "text": (
+            tx("target.previous_value", done=done, goal=tx.number(goal), status=status.lower())
+            if goal is not None
+            else tx("target.previous_value_no_goal", done=done, status=status.lower())
+        ),
     }
 
 
-def _target_context(promise: Promise, figures: TargetFigures, period: Period, tx: Texts,
-                    previous: dict[str, Any] | None) -> dict[str, Any]:
+def _target_context(
+    promise: Promise,
+    figures: TargetFigures,
+    period: Period,
+    tx: Texts,
+    previous: dict[str, Any] | None,
+) -> dict[str, Any]:
     target = promise.target_by_id[figures.id]
     label, icon = tx.status(figures.status), STATUS_ICONS[figures.status]
-    per_period = [{"name": tx.tertial_short(p), "count": n}
-                  for p, n in figures.done_per_period.items()]
+    per_period = [
+        {"name": tx.tertial_short(p), "count": n} for p, n in figures.done_per_period.items()
+    ]
     return {
-        "id": figures.id, "title": figures.title, "quote": target.quote, "status": figures.status,
-        "status_label": label, "status_icon": icon, "goal": figures.goal,
+        "id": figures.id,
+        "title": figures.title,
+        "quote": target.quote,
+        "status": figures.status,
+        "status_label": label,
+        "status_icon": icon,
+        "goal": figures.goal,
         "goal_text": goal_text(promise, figures.id, tx),
         "activities": [a.label for a in promise.activities_for(figures.id)],
-        "done_in_period": figures.done_in_period, "done_to_date": figures.done_to_date,
+        "done_in_period": figures.done_in_period,
+        "done_to_date": figures.done_to_date,
         "expected_to_date": figures.expected_to_date,
-        "districts_missing": figures.districts_missing, "places_missing": figures.places_missing,
+        "districts_missing": figures.districts_missing,
+        "places_missing": figures.places_missing,
         "periods_missing": [tx.tertial_short(p) for p in figures.periods_missing],
-        "districts_covered": figures.districts_covered, "places_visited": figures.places_visited,
-        "every_district": target.every_district, "has_places": bool(target.places),
+        "districts_covered": figures.districts_covered,
+        "places_visited": figures.places_visited,
+        "every_district": target.every_district,
+        "has_places": bool(target.places),
         "per_period": per_period,
         # T1..T3; None for a tertial not reported yet.
         "per_tertial": [figures.done_per_period.get(f"{period.year}-T{k}") for k in (1, 2, 3)],
@@ -130,10 +163,15 @@ def _css_string(value: Any) -> Markup:
     return Markup(text.replace("<", "\\3c "))
 
 
-def report_context(promise: Promise, result: Reconciliation, intake: Intake,
-                   draft: bool = True, lang: str = DEFAULT_LANGUAGE,
-                   previous: dict[str, Any] | None = None,
-                   corrections: Sequence[Correction] = ()) -> dict[str, Any]:
+def report_context(
+    promise: Promise,
+    result: Reconciliation,
+    intake: Intake,
+    draft: bool = True,
+    lang: str = DEFAULT_LANGUAGE,
+    previous: dict[str, Any] | None = None,
+    corrections: Sequence[Correction] = (),
+) -> dict[str, Any]:
     """Everything the template shows, in `lang`.
 
     `previous` is last year's figures.json for the same tertial (or None): its targets are matched
@@ -151,16 +189,25 @@ def report_context(promise: Promise, result: Reconciliation, intake: Intake,
     annual = period.tertial == 3
     through = tx.date(period.end)
     activities_in_period = sum(t.done_in_period for t in result.targets)
-    per_tertial_totals = [sum(t["per_tertial"][k] or 0 for t in ordered)
-                          if k < period.tertial else None for k in range(3)]
+    per_tertial_totals = [
+        sum(t["per_tertial"][k] or 0 for t in ordered) if k < period.tertial else None
+        for k in range(3)
+    ]
     tertials: list[dict[str, Any]] = [
-        {"number": k, "name": tx("period.heading", k=k), "months": tx.tertial_months(k),
-         "reported": k <= period.tertial} for k in (1, 2, 3)]
+        {
+            "number": k,
+            "name": tx("period.heading", k=k),
+            "months": tx.tertial_months(k),
+            "reported": k <= period.tertial,
+        }
+        for k in (1, 2, 3)
+    ]
     progress = [t for t in ordered if t["goal"] is not None and t["status"] != "reported"]
     counts_matrix = [[int(v) for v in row] for _, row in matrix.iterrows()]
     label = period_label(period, tx)
-    year_to_date = tx("period.year_to_date", start=tx.day_month(date(period.year, 1, 1)),
-                      end=through)
+    year_to_date = tx(
+        "period.year_to_date", start=tx.day_month(date(period.year, 1, 1)), end=through
+    )
     return {
         "lang": lang,
         # Attribute for elements whose text is the promise's own (Swedish) data in a report in
@@ -169,21 +216,35 @@ def report_context(promise: Promise, result: Reconciliation, intake: Intake,
         "_": tx,
         "title": document_title(promise, period, draft, lang),
         "promise": promise,
-        "period": {"id": period.id, "tertial": period.tertial,
-                   "name": tx.tertial_name(period.tertial), "label": label,
-                   "start": tx.date(period.start), "end": through,
-                   "end_iso": period.end.isoformat(), "is_annual": annual,
-                   "year_to_date": year_to_date},
+        "period": {
+            "id": period.id,
+            "tertial": period.tertial,
+            "name": tx.tertial_name(period.tertial),
+            "label": label,
+            "start": tx.date(period.start),
+            "end": through,
+            "end_iso": period.end.isoformat(),
+            "is_annual": annual,
+            "year_to_date": year_to_date,
+        },
         "data_through": through,
         "signed": tx.date(promise.signed) if promise.signed else "",
         "summary": counts,
         "measurable": measurable,
-        "summary_paragraphs": summary_paragraphs(counts, measurable, period,
-                                                 len(result.activities), activities_in_period,
-                                                 tx, last),
-        "previous": ({"year": last["year"], "period": last["period"],
-                      "activities_total": last["activities_total"], "counts": last["counts"],
-                      "measurable": last["measurable"]} if last else None),
+        "summary_paragraphs": summary_paragraphs(
+            counts, measurable, period, len(result.activities), activities_in_period, tx, last
+        ),
+        "previous": (
+            {
+                "year": last["year"],
+                "period": last["period"],
+                "activities_total": last["activities_total"],
+                "counts": last["counts"],
+                "measurable": last["measurable"],
+            }
+            if last
+            else None
+        ),
         "remaining": [t for t in ordered if t["remaining"]],
         "not_achieved": [t for t in ordered if t["status"] == "missed"],
         "targets": ordered,
@@ -191,27 +252,52 @@ def report_context(promise: Promise, result: Reconciliation, intake: Intake,
         "tertials": tertials,
         "tertial_totals": per_tertial_totals,
         "statements": [
-            {"id": s.id, "text": s.text,
-             "targets": [targets[t.id] for t in promise.targets if t.promise_statement == s.id]}
+            {
+                "id": s.id,
+                "text": s.text,
+                "targets": [targets[t.id] for t in promise.targets if t.promise_statement == s.id],
+            }
             for s in promise.statements
         ],
         "charts": {
             "progress": charts.progress_chart(
-                [charts.ProgressRow(t["title"], t["goal"], t["done_to_date"],
-                                    None if annual else t["expected_to_date"], t["status"],
-                                    t["status_label"], t["status_icon"]) for t in progress],
-                through=through, tx=tx),
+                [
+                    charts.ProgressRow(
+                        t["title"],
+                        t["goal"],
+                        t["done_to_date"],
+                        None if annual else t["expected_to_date"],
+                        t["status"],
+                        t["status_label"],
+                        t["status_icon"],
+                    )
+                    for t in progress
+                ],
+                through=through,
+                tx=tx,
+            ),
             "tertials": charts.tertial_chart(
-                [charts.TertialBar(t["name"], t["months"], per_tertial_totals[t["number"] - 1])
-                 for t in tertials], year=period.year, tx=tx),
+                [
+                    charts.TertialBar(t["name"], t["months"], per_tertial_totals[t["number"] - 1])
+                    for t in tertials
+                ],
+                year=period.year,
+                tx=tx,
+            ),
             "coverage": charts.coverage_grid(
-                [str(a) for a in matrix.index], [str(d) for d in matrix.columns], counts_matrix,
-                period_text=year_to_date, tx=tx),
+                [str(a) for a in matrix.index],
+                [str(d) for d in matrix.columns],
+                counts_matrix,
+                period_text=year_to_date,
+                tx=tx,
+            ),
         },
         "matrix": {
             "districts": list(matrix.columns),
-            "rows": [{"activity": label, "counts": [int(v) for v in row],
-                      "total": int(sum(row))} for label, row in matrix.iterrows()],
+            "rows": [
+                {"activity": label, "counts": [int(v) for v in row], "total": int(sum(row))}
+                for label, row in matrix.iterrows()
+            ],
             "totals": [int(v) for v in matrix.sum(axis=0)],
             "total": int(matrix.values.sum()),
         },
@@ -220,16 +306,18 @@ def report_context(promise: Promise, result: Reconciliation, intake: Intake,
         "sources": list(intake.sources.values()),
         "files": intake.files,
         "rejected_row_count": len(rejected_rows),
-        "rejected_by_column": (intake.rejected.groupby("column").size().to_dict()
-                               if not intake.rejected.empty else {}),
+        "rejected_by_column": (
+            intake.rejected.groupby("column").size().to_dict() if not intake.rejected.empty else {}
+        ),
         "number": tx.number,
         "draft": draft,
         "corrections": [{"date": tx.date(c.day), "note": c.note} for c in corrections],
     }
 
 
-def accessibility_statement(promise: Promise, period: Period,
-                            lang: str = DEFAULT_LANGUAGE) -> bytes:
+def accessibility_statement(
+    promise: Promise, period: Period, lang: str = DEFAULT_LANGUAGE
+) -> bytes:
     """A snippet for the web page that links the report (tillgänglighetsredogörelse)."""
     from html import escape
 
@@ -243,11 +331,17 @@ def accessibility_statement(promise: Promise, period: Period,
         ways.append(tx("statement.phone", phone=escape(contact.phone)))
     who = escape(contact.name) if contact else escape(promise.municipality)
     reach = tx("statement.via", ways=tx("statement.or").join(ways)) if ways else ""
-    heading = tx("statement.heading", title=escape(promise.title),
-                 title_lower=escape(promise.title.lower()), period=period_label(period, tx))
-    text = (f'<section lang="{lang}" class="tillganglighetsredogorelse">\n'
-            f"<h2>{heading}</h2>\n<p>{tx('statement.text')}</p>\n"
-            f"<p>{tx('statement.contact', who=who, reach=reach)}</p>\n</section>\n")
+    heading = tx(
+        "statement.heading",
+        title=escape(promise.title),
+        title_lower=escape(promise.title.lower()),
+        period=period_label(period, tx),
+    )
+    text = (
+        f'<section lang="{lang}" class="tillganglighetsredogorelse">\n'
+        f"<h2>{heading}</h2>\n<p>{tx('statement.text')}</p>\n"
+        f"<p>{tx('statement.contact', who=who, reach=reach)}</p>\n</section>\n"
+    )
     return text.encode("utf-8")
 
 
@@ -261,7 +355,8 @@ def template_environment() -> Any:
         loader=jinja2.FileSystemLoader(templates_dir()),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     env.filters["css"] = _css_string
     return env
@@ -281,9 +376,10 @@ def render_pdf(html: str, title: str, base_url: str | None = None) -> bytes:
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=base_url or str(templates_dir())).render(
-        pdf_variant=PDF_VARIANT)
+        pdf_variant=PDF_VARIANT
+    )
     document.metadata.title = title
     return document.write_pdf(
         pdf_variant=PDF_VARIANT,
-        pdf_identifier=hashlib.sha256(title.encode("utf-8")).hexdigest()[:32].encode())
-
+        pdf_identifier=hashlib.sha256(title.encode("utf-8")).hexdigest()[:32].encode(),
+    )

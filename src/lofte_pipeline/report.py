@@ -55,11 +55,20 @@ class ReportResult:
         return self.folder / bundle_path(name)
 
 
-def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
-                 period: str | Period, *, pdf: bool = True, final: bool = False,
-                 state_dir: str | Path | None = None, lock_timeout: float = 600.0,
-                 lang: str = "sv", previous: dict[str, Any] | None = None,
-                 corrections: Sequence[Correction] = ()) -> ReportResult:
+def build_report(
+    promise_file: str | Path,
+    inbox: str | Path,
+    out: str | Path,
+    period: str | Period,
+    *,
+    pdf: bool = True,
+    final: bool = False,
+    state_dir: str | Path | None = None,
+    lock_timeout: float = 600.0,
+    lang: str = "sv",
+    previous: dict[str, Any] | None = None,
+    corrections: Sequence[Correction] = (),
+) -> ReportResult:
     """Archive what was dropped, reconcile, render, and publish OUT/<promise-id>/<period>/.
 
     Every dropped file is first kept by content in the archive (`state_dir`, by default
@@ -84,15 +93,33 @@ def build_report(promise_file: str | Path, inbox: str | Path, out: str | Path,
     with report_lock(Path(out) / ".lofte-lock" / promise.id, resolved.id, lock_timeout):
         with Archive(state) as archive:
             intake = read_inbox(inbox, promise, cache=cache, archive=archive)
-        return write_report(promise, resolved, intake, Path(out), pdf=pdf, final=final,
-                            promise_sha256=promise_sha256, lang=lang, previous=previous,
-                            corrections=corrections)
+        return write_report(
+            promise,
+            resolved,
+            intake,
+            Path(out),
+            pdf=pdf,
+            final=final,
+            promise_sha256=promise_sha256,
+            lang=lang,
+            previous=previous,
+            corrections=corrections,
+        )
 
 
-def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *, pdf: bool = True,
-                 final: bool = False, promise_sha256: str = "", lang: str = "sv",
-                 previous: dict[str, Any] | None = None,
-                 corrections: Sequence[Correction] = ()) -> ReportResult:
+def write_report(
+    promise: Promise,
+    period: Period,
+    intake: Intake,
+    out: Path,
+    *,
+    pdf: bool = True,
+    final: bool = False,
+    promise_sha256: str = "",
+    lang: str = "sv",
+    previous: dict[str, Any] | None = None,
+    corrections: Sequence[Correction] = (),
+) -> ReportResult:
     """The bundle in OUT/<promise-id>/<period>/, unless the one there has the same key."""
     from .opendata import figures_csv
     from .render import (
@@ -106,17 +133,40 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     folder = out / promise.id / period.id
     rejected = intake.rejected.astype({"row": "int64"}).to_dict("records")
     found = intake.findings.astype({"row": "int64"}).to_dict("records")
-    key = bundle_key(intake, period, promise_sha256=promise_sha256, pdf=pdf, final=final,
-                     lang=lang, previous=previous, corrections=corrections)
+    key = bundle_key(
+        intake,
+        period,
+        promise_sha256=promise_sha256,
+        pdf=pdf,
+        final=final,
+        lang=lang,
+        previous=previous,
+        corrections=corrections,
+    )
     unchanged = unchanged_bundle(folder, key, pdf)
     if unchanged is not None:
         return ReportResult(folder, unchanged, rejected, found)
     result = reconcile(intake.accepted, promise, period)
-    figures = Figures.of(promise, result, intake, draft=not final,
-                         promise_sha256=promise_sha256, corrections=corrections)
+    figures = Figures.of(
+        promise,
+        result,
+        intake,
+        draft=not final,
+        promise_sha256=promise_sha256,
+        corrections=corrections,
+    )
     document = figures.document()
-    html = render_html(report_context(promise, result, intake, draft=not final, lang=lang,
-                                      previous=previous, corrections=corrections))
+    html = render_html(
+        report_context(
+            promise,
+            result,
+            intake,
+            draft=not final,
+            lang=lang,
+            previous=previous,
+            corrections=corrections,
+        )
+    )
     files: dict[str, bytes] = {
         "figures.json": json_bytes(document),
         "figures.csv": figures_csv(document),
@@ -129,9 +179,11 @@ def write_report(promise: Promise, period: Period, intake: Intake, out: Path, *,
     }
     if pdf:
         files["rapport.pdf"] = render_pdf(
-            html, document_title(promise, period, draft=not final, lang=lang))
+            html, document_title(promise, period, draft=not final, lang=lang)
+        )
     files["manifest.json"] = json_bytes(
-        manifest_document(promise, period, intake, promise_sha256, key, files))
+        manifest_document(promise, period, intake, promise_sha256, key, files)
+    )
     publish_bundle(folder, {bundle_path(name): data for name, data in files.items()})
     return ReportResult(folder, document, rejected, found)
 
@@ -150,7 +202,10 @@ def previous_figures(promise: Promise, period: Period, out: Path) -> dict[str, A
             figures = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if (figures.get("municipality") == promise.municipality
-                and figures.get("year") == promise.year - 1 and figures.get("period") == wanted):
+        if (
+            figures.get("municipality") == promise.municipality
+            and figures.get("year") == promise.year - 1
+            and figures.get("period") == wanted
+        ):
             found.append(figures)
     return found[0] if len(found) == 1 else None

@@ -21,22 +21,43 @@ if TYPE_CHECKING:
 
 # Column -> kind: 'text' (object of str), 'int' (int64), 'count' (Int64, may be missing),
 # 'date' (object of datetime.date).
-ACCEPTED_SCHEMA = {"source": "text", "file": "text", "sheet": "text", "row": "int",
-                   "date": "date", "activity": "text", "target": "text", "district": "text",
-                   "place": "text", "count": "count", "comment": "text"}
-REJECTED_SCHEMA = {"source": "text", "file": "text", "sheet": "text", "row": "int",
-                   "column": "text", "value": "text", "reason": "text"}
-FINDING_SCHEMA = {"file": "text", "sheet": "text", "row": "int", "column": "text",
-                  "kind": "text"}
+ACCEPTED_SCHEMA = {
+    "source": "text",
+    "file": "text",
+    "sheet": "text",
+    "row": "int",
+    "date": "date",
+    "activity": "text",
+    "target": "text",
+    "district": "text",
+    "place": "text",
+    "count": "count",
+    "comment": "text",
+}
+REJECTED_SCHEMA = {
+    "source": "text",
+    "file": "text",
+    "sheet": "text",
+    "row": "int",
+    "column": "text",
+    "value": "text",
+    "reason": "text",
+}
+FINDING_SCHEMA = {"file": "text", "sheet": "text", "row": "int", "column": "text", "kind": "text"}
 ACCEPTED_COLUMNS = list(ACCEPTED_SCHEMA)
 REJECTED_COLUMNS = list(REJECTED_SCHEMA)
 FINDING_COLUMNS = list(FINDING_SCHEMA)
 _POLARS = {"text": pl.String, "int": pl.Int64, "count": pl.Int64, "date": pl.Date}
 # A checked file's parts hold what the file's bytes say, not where the file lies (source and
 # name are added by frames()), so one check serves every copy of the same bytes.
-PARTS = {part: pl.Schema({c: _POLARS[k] for c, k in schema.items() if c not in ("source", "file")})
-         for part, schema in (("accepted", ACCEPTED_SCHEMA), ("rejected", REJECTED_SCHEMA),
-                              ("findings", FINDING_SCHEMA))}
+PARTS = {
+    part: pl.Schema({c: _POLARS[k] for c, k in schema.items() if c not in ("source", "file")})
+    for part, schema in (
+        ("accepted", ACCEPTED_SCHEMA),
+        ("rejected", REJECTED_SCHEMA),
+        ("findings", FINDING_SCHEMA),
+    )
+}
 _LENGTH = struct.Struct("!Q")
 MAGIC = b"lofte-outcome-1\n"
 
@@ -60,15 +81,26 @@ class CheckedFile:
         import pandas as pd
 
         parts = {}
-        for part, schema in (("accepted", ACCEPTED_SCHEMA), ("rejected", REJECTED_SCHEMA),
-                             ("findings", FINDING_SCHEMA)):
+        for part, schema in (
+            ("accepted", ACCEPTED_SCHEMA),
+            ("rejected", REJECTED_SCHEMA),
+            ("findings", FINDING_SCHEMA),
+        ):
             rows = getattr(self, part)
             named = {"source": [source] * rows.height, "file": [file] * rows.height}
-            parts[part] = pd.DataFrame({
-                c: _series(named[c] if c in named else rows[c], kind)
-                for c, kind in schema.items()})
-        return FileValidation(parts["accepted"], parts["rejected"], list(self.sheets_read),
-                              list(self.sheets_skipped), parts["findings"])
+            parts[part] = pd.DataFrame(
+                {
+                    c: _series(named[c] if c in named else rows[c], kind)
+                    for c, kind in schema.items()
+                }
+            )
+        return FileValidation(
+            parts["accepted"],
+            parts["rejected"],
+            list(self.sheets_read),
+            list(self.sheets_skipped),
+            parts["findings"],
+        )
 
 
 Outcome = CheckedFile | str
@@ -87,8 +119,11 @@ def encode_outcome(outcome: Outcome) -> bytes:
             buffer = io.BytesIO()
             getattr(outcome, part).write_ipc(buffer)
             blobs.append(buffer.getvalue())
-        header = {"sheets_read": outcome.sheets_read, "sheets_skipped": outcome.sheets_skipped,
-                  "sizes": [len(b) for b in blobs]}
+        header = {
+            "sheets_read": outcome.sheets_read,
+            "sheets_skipped": outcome.sheets_skipped,
+            "sizes": [len(b) for b in blobs],
+        }
     text = json.dumps(header, ensure_ascii=False).encode("utf-8")
     return b"".join([MAGIC, _LENGTH.pack(len(text)), text, *blobs])
 
@@ -100,25 +135,34 @@ def decode_outcome(data: bytes) -> Outcome:
         if not data.startswith(MAGIC):
             raise ValueError("no header")
         offset = len(MAGIC) + _LENGTH.size
-        (size,) = _LENGTH.unpack(data[len(MAGIC):offset])
-        header = json.loads(data[offset:offset + size])
+        (size,) = _LENGTH.unpack(data[len(MAGIC) : offset])
+        header = json.loads(data[offset : offset + size])
         if isinstance(header.get("unreadable"), str):
             return str(header["unreadable"])
         offset += size
         parts = {}
         for part, length in zip(PARTS, header["sizes"], strict=True):
-            frame = pl.read_ipc(io.BytesIO(data[offset:offset + int(length)]))
+            frame = pl.read_ipc(io.BytesIO(data[offset : offset + int(length)]))
             if frame.schema != PARTS[part]:
                 raise ValueError(f"{part}: not the declared schema")
             parts[part] = frame
             offset += int(length)
         sheets = [header["sheets_read"], header["sheets_skipped"]]
         if offset != len(data) or not all(
-                isinstance(s, list) and all(isinstance(n, str) for n in s) for s in sheets):
+            isinstance(s, list) and all(isinstance(n, str) for n in s) for s in sheets
+        ):
             raise ValueError("sheet names or trailing bytes")
         return CheckedFile(sheets[0], sheets[1], **parts)
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError, struct.error,
-            OSError, pl.exceptions.PolarsError) as exc:
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        RecursionError,
+        struct.error,
+        OSError,
+        pl.exceptions.PolarsError,
+    ) as exc:
         raise ValueError(f"not a file outcome: {exc!r}") from None
 
 

@@ -28,24 +28,46 @@ class ScheduleSpec:
 
 REPORT_SCHEDULES = (
     # Drafts: Mondays in the last three weeks of each tertial (Apr 10-30, Aug 11-31, Dec 11-31).
-    ScheduleSpec("utkast-t1", "0 6 10-30 4 1", "Utkast varje måndag de tre sista veckorna av T1",
-                 parameters={"final": False}),
-    ScheduleSpec("utkast-t2", "0 6 11-31 8 1", "Utkast varje måndag de tre sista veckorna av T2",
-                 parameters={"final": False}),
-    ScheduleSpec("utkast-t3", "0 6 11-31 12 1", "Utkast varje måndag de tre sista veckorna av T3",
-                 parameters={"final": False}),
+    ScheduleSpec(
+        "utkast-t1",
+        "0 6 10-30 4 1",
+        "Utkast varje måndag de tre sista veckorna av T1",
+        parameters={"final": False},
+    ),
+    ScheduleSpec(
+        "utkast-t2",
+        "0 6 11-31 8 1",
+        "Utkast varje måndag de tre sista veckorna av T2",
+        parameters={"final": False},
+    ),
+    ScheduleSpec(
+        "utkast-t3",
+        "0 6 11-31 12 1",
+        "Utkast varje måndag de tre sista veckorna av T3",
+        parameters={"final": False},
+    ),
     # Final: the first weekday after the tertial ends (January, May, September).
-    ScheduleSpec("slutlig-vardag-1", "0 6 1 1,5,9 1-5",
-                 "Slutlig rapport den 1:a när den är en vardag", parameters={"final": True}),
-    ScheduleSpec("slutlig-mandag-2-3", "0 6 2-3 1,5,9 1",
-                 "Slutlig rapport på måndagen den 2:a eller 3:e när den 1:a är en helgdag",
-                 parameters={"final": True}),
+    ScheduleSpec(
+        "slutlig-vardag-1",
+        "0 6 1 1,5,9 1-5",
+        "Slutlig rapport den 1:a när den är en vardag",
+        parameters={"final": True},
+    ),
+    ScheduleSpec(
+        "slutlig-mandag-2-3",
+        "0 6 2-3 1,5,9 1",
+        "Slutlig rapport på måndagen den 2:a eller 3:e när den 1:a är en helgdag",
+        parameters={"final": True},
+    ),
 )
 
 # Drafts run the report flow; finals run the publication flow, which waits for approval.
 DRAFT_SCHEDULES = tuple(s for s in REPORT_SCHEDULES if not s.parameters["final"])
-FINAL_SCHEDULES = tuple(ScheduleSpec(s.slug, s.cron, s.description, s.day_or)
-                        for s in REPORT_SCHEDULES if s.parameters["final"])
+FINAL_SCHEDULES = tuple(
+    ScheduleSpec(s.slug, s.cron, s.description, s.day_or)
+    for s in REPORT_SCHEDULES
+    if s.parameters["final"]
+)
 
 MISSING_DATA_SCHEDULES = (
     # Ten days before each deadline (1 May, 1 September, 1 January).

@@ -19,67 +19,126 @@ def target_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
     from .i18n import STATUS_LABELS  # here: `lofte check` uses this module and starts quickly
 
     return [
-        {"mål": t["title"], "status": STATUS_LABELS[t["status"]][0], "kod": t["status"],
-         "utlovat": t["goal"] if t["goal"] is not None else "", "perioden": t["done_in_period"],
-         "hittills": t["done_to_date"],
-         "saknas": ", ".join(t["districts_missing"] + t["places_missing"] + t["periods_missing"])}
+        {
+            "mål": t["title"],
+            "status": STATUS_LABELS[t["status"]][0],
+            "kod": t["status"],
+            "utlovat": t["goal"] if t["goal"] is not None else "",
+            "perioden": t["done_in_period"],
+            "hittills": t["done_to_date"],
+            "saknas": ", ".join(
+                t["districts_missing"] + t["places_missing"] + t["periods_missing"]
+            ),
+        }
         for t in figures["targets"]
     ]
 
 
-def report_markdown(figures: dict[str, Any], folder: str, rejected_rows: list[dict[str, Any]],
-                    personal_data: list[dict[str, Any]] | None = None,
-                    max_rejections: int = 50) -> str:
+def report_markdown(
+    figures: dict[str, Any],
+    folder: str,
+    rejected_rows: list[dict[str, Any]],
+    personal_data: list[dict[str, Any]] | None = None,
+    max_rejections: int = 50,
+) -> str:
     """Status per target, files read, rows rejected with reasons, and where the report is."""
     draft = figures.get("draft", True)
     kind = message("korning.utkast") if draft else message("korning.slutlig")
-    lines = [message("korning.rubrik", kind=kind, municipality=figures["municipality"],
-                     period=figures["period"]), "",
-             message("korning.rapporten_finns", folder=folder), "",
-             message("korning.status_rubrik"), "",
-             message("korning.status_kolumner"), "|---|---|---|---|---|---|"]
+    lines = [
+        message(
+            "korning.rubrik",
+            kind=kind,
+            municipality=figures["municipality"],
+            period=figures["period"],
+        ),
+        "",
+        message("korning.rapporten_finns", folder=folder),
+        "",
+        message("korning.status_rubrik"),
+        "",
+        message("korning.status_kolumner"),
+        "|---|---|---|---|---|---|",
+    ]
     for row in target_rows(figures):
-        lines.append(f"| {row['mål']} | {row['status']} | {row['utlovat']} | {row['perioden']} "
-                     f"| {row['hittills']} | {row['saknas']} |")
-    lines += ["", message("korning.filer_rubrik"), "", message("korning.filer_kolumner"),
-              "|---|---|---|---|---|"]
+        lines.append(
+            f"| {row['mål']} | {row['status']} | {row['utlovat']} | {row['perioden']} "
+            f"| {row['hittills']} | {row['saknas']} |"
+        )
+    lines += [
+        "",
+        message("korning.filer_rubrik"),
+        "",
+        message("korning.filer_kolumner"),
+        "|---|---|---|---|---|",
+    ]
     for source, s in figures["sources"].items():
-        lines.append(f"| {source} | {s['files']} | {s.get('files_rejected', 0)} "
-                     f"| {s['rows_accepted']} | {s['rows_rejected']} |")
+        lines.append(
+            f"| {source} | {s['files']} | {s.get('files_rejected', 0)} "
+            f"| {s['rows_accepted']} | {s['rows_rejected']} |"
+        )
     if figures["rejected_files"]:
         lines += ["", message("korning.olasta_rubrik"), ""]
         lines += [f"- `{f['file']}`: {f['reason']}" for f in figures["rejected_files"]]
     if rejected_rows:
-        lines += ["", message("korning.avvisade_rubrik", count=len(rejected_rows)), "",
-                  message("korning.avvisade_kolumner"), "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            message("korning.avvisade_rubrik", count=len(rejected_rows)),
+            "",
+            message("korning.avvisade_kolumner"),
+            "|---|---|---|---|---|---|",
+        ]
         for r in rejected_rows[:max_rejections]:
-            lines.append(f"| {r['file']} | {r['sheet']} | {r['row']} | {r['column']} "
-                         f"| {_cell(r['value'])} | {_cell(r['reason'])} |")
+            lines.append(
+                f"| {r['file']} | {r['sheet']} | {r['row']} | {r['column']} "
+                f"| {_cell(r['value'])} | {_cell(r['reason'])} |"
+            )
         if len(rejected_rows) > max_rejections:
-            lines.append("\n" + message("korning.fler_avvisade",
-                                         count=len(rejected_rows) - max_rejections))
+            lines.append(
+                "\n" + message("korning.fler_avvisade", count=len(rejected_rows) - max_rejections)
+            )
     if personal_data:
-        lines += ["", message("korning.personuppgifter_rubrik", count=len(personal_data)), "",
-                  message("korning.personuppgifter_text"), "",
-                  message("korning.personuppgifter_kolumner"), "|---|---|---|---|---|"]
-        lines += [f"| {p['file']} | {p['sheet']} | {p['row']} | {p['column']} | {p['kind']} |"
-                  for p in personal_data[:max_rejections]]
+        lines += [
+            "",
+            message("korning.personuppgifter_rubrik", count=len(personal_data)),
+            "",
+            message("korning.personuppgifter_text"),
+            "",
+            message("korning.personuppgifter_kolumner"),
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {p['file']} | {p['sheet']} | {p['row']} | {p['column']} | {p['kind']} |"
+            for p in personal_data[:max_rejections]
+        ]
     return "\n".join(lines) + "\n"
 
 
 def run_log(figures: dict[str, Any], intake: Intake) -> bytes:
     """korning.log: what this run read and decided, in plain text, for the audit package."""
-    lines = [f"Löfte: {figures['promise']} ({figures['municipality']} {figures['year']})",
-             f"Period: {figures['period']} ({'utkast' if figures['draft'] else 'slutlig'})",
-             f"Programversion: {figures['program_version']}", "", "Filer:"]
+    lines = [
+        f"Löfte: {figures['promise']} ({figures['municipality']} {figures['year']})",
+        f"Period: {figures['period']} ({'utkast' if figures['draft'] else 'slutlig'})",
+        f"Programversion: {figures['program_version']}",
+        "",
+        "Filer:",
+    ]
     for f in intake.files:
-        outcome = (f"godkänd, {f.rows_accepted} rader, {f.rows_rejected} avvisade" if f.accepted
-                   else f"avvisad: {f.reason}")
+        outcome = (
+            f"godkänd, {f.rows_accepted} rader, {f.rows_rejected} avvisade"
+            if f.accepted
+            else f"avvisad: {f.reason}"
+        )
         lines.append(f"  {f.path} sha256={f.sha256[:16]}… {outcome}")
-    lines += ["", f"Räknade aktiviteter: {figures['activities_counted']}",
-              f"Personuppgifter borttagna: {figures['personal_data_removed']}", "", "Mål:"]
-    lines += [f"  {t['id']}: {t['status']} ({t['done_to_date']} hittills)"
-              for t in figures["targets"]]
+    lines += [
+        "",
+        f"Räknade aktiviteter: {figures['activities_counted']}",
+        f"Personuppgifter borttagna: {figures['personal_data_removed']}",
+        "",
+        "Mål:",
+    ]
+    lines += [
+        f"  {t['id']}: {t['status']} ({t['done_to_date']} hittills)" for t in figures["targets"]
+    ]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -95,16 +154,22 @@ def missing_sources(intake: Intake, period: Period) -> list[str]:
     return [source for source in intake.sources if source not in have]
 
 
-def missing_data_markdown(intake: Intake, period: Period, missing: list[str],
-                          due: str) -> str:
+def missing_data_markdown(intake: Intake, period: Period, missing: list[str], due: str) -> str:
     names = {s.id: s.name for s in intake.sources.values()}
     if not missing:
-        return message("korning.underlag_finns", period=period.id, period_name=period.name_sv,
-                       due=due) + "\n"
-    lines = [message("korning.underlag_saknas_rubrik", period=period.id), "",
-             message("korning.underlag_saknas_text", due=due, period_name=period.name_sv), ""]
-    lines += [message("korning.underlag_saknas_kalla", name=names.get(s, s), source=s)
-              for s in missing]
+        return (
+            message("korning.underlag_finns", period=period.id, period_name=period.name_sv, due=due)
+            + "\n"
+        )
+    lines = [
+        message("korning.underlag_saknas_rubrik", period=period.id),
+        "",
+        message("korning.underlag_saknas_text", due=due, period_name=period.name_sv),
+        "",
+    ]
+    lines += [
+        message("korning.underlag_saknas_kalla", name=names.get(s, s), source=s) for s in missing
+    ]
     lines += ["", message("korning.underlag_saknas_uppmaning")]
     return "\n".join(lines) + "\n"
 
@@ -112,9 +177,13 @@ def missing_data_markdown(intake: Intake, period: Period, missing: list[str],
 def inbox_markdown(results: list[dict[str, Any]], report_folder: str) -> str:
     lines = [message("korning.inkorg_rubrik"), "", message("korning.inkorg_kolumner"), "|---|---|"]
     for r in results:
-        outcome = (message("korning.inkorg_olasbar", reason=_cell(r["reason"])) if r["reason"] else
-                   message("korning.inkorg_last", accepted=r["rows_accepted"],
-                           rejected=r["rows_rejected"]))
+        outcome = (
+            message("korning.inkorg_olasbar", reason=_cell(r["reason"]))
+            if r["reason"]
+            else message(
+                "korning.inkorg_last", accepted=r["rows_accepted"], rejected=r["rows_rejected"]
+            )
+        )
         lines.append(f"| {r['file']} | {outcome} |")
     lines += ["", message("korning.inkorg_utkast", folder=report_folder)]
     return "\n".join(lines) + "\n"
@@ -126,8 +195,10 @@ def problem_groups(problems: pd.DataFrame) -> list[dict[str, object]]:
     for r in problems.itertuples():
         groups.setdefault((r.column, r.value, r.reason, r.sheet), []).append(int(r.row))
     ordered = sorted(groups.items(), key=lambda item: (item[1][0], item[0][0]))
-    return [{"column": c, "value": v, "reason": why, "sheet": sheet, "rows": rows}
-            for (c, v, why, sheet), rows in ordered]
+    return [
+        {"column": c, "value": v, "reason": why, "sheet": sheet, "rows": rows}
+        for (c, v, why, sheet), rows in ordered
+    ]
 
 
 def _rows_rejected(problems: pd.DataFrame) -> int:
@@ -138,10 +209,21 @@ def check_document(name: str, result: FileValidation) -> dict[str, Any]:
     """`lofte check --format json`: what would be accepted and rejected, for tools."""
     problems = result.rejected
     return {
-        "file": name, "readable": True, "sheets": result.sheets_read,
-        "rows_accepted": len(result.accepted), "rows_rejected": _rows_rejected(problems),
-        "problems": [{"sheet": r.sheet, "row": int(r.row), "column": r.column,
-                      "value": r.value, "reason": r.reason} for r in problems.itertuples()],
+        "file": name,
+        "readable": True,
+        "sheets": result.sheets_read,
+        "rows_accepted": len(result.accepted),
+        "rows_rejected": _rows_rejected(problems),
+        "problems": [
+            {
+                "sheet": r.sheet,
+                "row": int(r.row),
+                "column": r.column,
+                "value": r.value,
+                "reason": r.reason,
+            }
+            for r in problems.itertuples()
+        ],
         "groups": problem_groups(problems),
     }
 
@@ -149,14 +231,28 @@ def check_document(name: str, result: FileValidation) -> dict[str, Any]:
 def check_text(name: str, result: FileValidation) -> str:
     """`lofte check`: the same in Swedish, one line per kind of problem with its Excel rows."""
     problems = result.rejected
-    lines = [message("utskrift.kontroll_resultat", file=name, accepted=len(result.accepted),
-                     rejected=_rows_rejected(problems))]
+    lines = [
+        message(
+            "utskrift.kontroll_resultat",
+            file=name,
+            accepted=len(result.accepted),
+            rejected=_rows_rejected(problems),
+        )
+    ]
     for group in problem_groups(problems):
         rows = ", ".join(f"{r}" for r in group["rows"])  # type: ignore[attr-defined]
         where = message("utskrift.kontroll_blad", sheet=group["sheet"]) if group["sheet"] else ""
         value = f"'{group['value']}'" if group["value"] else message("utskrift.kontroll_tomt")
-        lines.append(message("utskrift.kontroll_grupp", column=group["column"], value=value,
-                             where=where, rows=rows, reason=group["reason"]))
+        lines.append(
+            message(
+                "utskrift.kontroll_grupp",
+                column=group["column"],
+                value=value,
+                where=where,
+                rows=rows,
+                reason=group["reason"],
+            )
+        )
     if not problems.empty:
         lines.append(message("utskrift.kontroll_uppmaning"))
     return "\n".join(lines)

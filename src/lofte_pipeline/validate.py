@@ -37,6 +37,8 @@ BASE_COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Antal": ("Antal deltagare", "Antal kontrollerade"),
     "Kommentar": ("Anteckning", "Notering", "Beskrivning"),
 }
+
+
 @dataclass(frozen=True)
 class Rules:
     """What validation needs of the promise for one source: plain data, so that it crosses to
@@ -56,10 +58,16 @@ class Rules:
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Rules:
-        return cls(str(record["source"]), int(record["year"]), dict(record["columns"]),
-                   dict(record["activities"]), tuple(record["activity_labels"]),
-                   tuple(record["activity_targets"]), dict(record["districts"]),
-                   tuple(record["district_names"]))
+        return cls(
+            str(record["source"]),
+            int(record["year"]),
+            dict(record["columns"]),
+            dict(record["activities"]),
+            tuple(record["activity_labels"]),
+            tuple(record["activity_targets"]),
+            dict(record["districts"]),
+            tuple(record["district_names"]),
+        )
 
 
 def rules_for(promise: Promise, source: str) -> Rules:
@@ -69,12 +77,15 @@ def rules_for(promise: Promise, source: str) -> Rules:
         for name in (canonical, *BASE_COLUMN_SYNONYMS[canonical], *extra.get(canonical, ())):
             columns.setdefault(fold_compact(name), canonical)
     return Rules(
-        source=source, year=promise.year, columns=columns,
+        source=source,
+        year=promise.year,
+        columns=columns,
         activities={key: i for i, a in enumerate(promise.activities) for key in a.keys},
         activity_labels=tuple(a.label for a in promise.activities),
         activity_targets=tuple(a.target for a in promise.activities),
         districts=dict(promise.district_by_key),
-        district_names=tuple(d.name for d in promise.districts))
+        district_names=tuple(d.name for d in promise.districts),
+    )
 
 
 @dataclass(frozen=True)
@@ -100,8 +111,9 @@ def _missing_header_columns(rows: Sequence[Sequence[Cell]], columns: dict[str, s
     """Required columns absent from the best candidate header row (for the rejection reason)."""
     best: set[str] = set()
     for row in rows[:HEADER_SEARCH_ROWS]:
-        found = {columns[k] for k in (fold_compact(c) for c in row if isinstance(c, str))
-                 if k in columns}
+        found = {
+            columns[k] for k in (fold_compact(c) for c in row if isinstance(c, str)) if k in columns
+        }
         if len(found & set(REQUIRED_COLUMNS)) > len(best & set(REQUIRED_COLUMNS)):
             best = found
     return [c for c in REQUIRED_COLUMNS if c not in best]
@@ -145,12 +157,20 @@ def _body(part: int, sheet: RawSheet, header: HeaderMatch) -> pl.DataFrame:
     start = header.row_index + 1
     height = max(sheet.height - start, 0)
     cells = sheet.cells.slice(start)
-    return pl.DataFrame({
-        "part": pl.repeat(part, height, dtype=pl.UInt32, eager=True),
-        "row": pl.int_range(start + 1, start + 1 + height, eager=True, dtype=pl.Int64),
-        **{name: (cells.to_series(header.columns[name]) if name in header.columns
-                  else pl.repeat(None, height, dtype=pl.String, eager=True))
-           for name in CANONICAL_COLUMNS}})
+    return pl.DataFrame(
+        {
+            "part": pl.repeat(part, height, dtype=pl.UInt32, eager=True),
+            "row": pl.int_range(start + 1, start + 1 + height, eager=True, dtype=pl.Int64),
+            **{
+                name: (
+                    cells.to_series(header.columns[name])
+                    if name in header.columns
+                    else pl.repeat(None, height, dtype=pl.String, eager=True)
+                )
+                for name in CANONICAL_COLUMNS
+            },
+        }
+    )
 
 
 def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rules) -> CheckedFile:
@@ -160,60 +180,123 @@ def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rule
     frame = frame.filter(filled)
     blank = {c: mask.filter(filled) for c, mask in blank.items()}
     text = {c: frame[c] for c in CANONICAL_COLUMNS}
-    shown = {c: pl.select(pl.when(blank[c]).then(pl.lit("")).otherwise(
-        text[c].str.strip_chars(WHITESPACE))).to_series() for c in CANONICAL_COLUMNS}
+    shown = {
+        c: pl.select(
+            pl.when(blank[c]).then(pl.lit("")).otherwise(text[c].str.strip_chars(WHITESPACE))
+        ).to_series()
+        for c in CANONICAL_COLUMNS
+    }
     dates = dates_of(text["Datum"], ~blank["Datum"])
-    activity = per_value(text["Aktivitet"], ~blank["Aktivitet"],
-                         lambda v: rules.activities.get(fold(v)), pl.Int32)
-    district = per_value(text["Kommundel"], ~blank["Kommundel"],
-                         lambda v: rules.districts.get(fold(v)), pl.String)
+    activity = per_value(
+        text["Aktivitet"], ~blank["Aktivitet"], lambda v: rules.activities.get(fold(v)), pl.Int32
+    )
+    district = per_value(
+        text["Kommundel"], ~blank["Kommundel"], lambda v: rules.districts.get(fold(v)), pl.String
+    )
     counts = counts_of(text["Antal"], ~blank["Antal"])
     reasons = _Reasons(rules)
     checks: list[tuple[pl.Series, str, str | Callable[[str], str]]] = [
-        (blank[c], c, reasons.missing[c]) for c in REQUIRED_COLUMNS] + [
+        (blank[c], c, reasons.missing[c]) for c in REQUIRED_COLUMNS
+    ] + [
         (~blank["Datum"] & dates.is_null(), "Datum", reasons.unreadable_date),
         (dates.is_not_null() & (dates.dt.year() != rules.year), "Datum", reasons.outside_year),
         (~blank["Aktivitet"] & activity.is_null(), "Aktivitet", reasons.unknown_activity),
         (~blank["Kommundel"] & district.is_null(), "Kommundel", reasons.unknown_district),
-        (~blank["Antal"] & counts.is_null(), "Antal", reasons.bad_count)]
-    problems = [pl.DataFrame({
-        "part": frame["part"].filter(mask), "row": frame["row"].filter(mask), "column": column,
-        "value": shown[column].filter(mask),
-        "reason": (per_value(text[column], mask, reason, pl.String).filter(mask)
-                   if callable(reason) else pl.repeat(reason, int(mask.sum()), eager=True))})
-        for mask, column, reason in checks if mask.any()]
+        (~blank["Antal"] & counts.is_null(), "Antal", reasons.bad_count),
+    ]
+    problems = [
+        pl.DataFrame(
+            {
+                "part": frame["part"].filter(mask),
+                "row": frame["row"].filter(mask),
+                "column": column,
+                "value": shown[column].filter(mask),
+                "reason": (
+                    per_value(text[column], mask, reason, pl.String).filter(mask)
+                    if callable(reason)
+                    else pl.repeat(reason, int(mask.sum()), eager=True)
+                ),
+            }
+        )
+        for mask, column, reason in checks
+        if mask.any()
+    ]
     good = ~pl.select(pl.any_horizontal([mask for mask, _, _ in checks])).to_series()
     names = pl.Series("sheet", read, dtype=pl.String)
     place, place_kinds = redacted(shown["Plats"].filter(good))
     comment, comment_kinds = redacted(shown["Kommentar"].filter(good))
     index = activity.filter(good)
-    accepted = pl.DataFrame({
-        "sheet": names.gather(frame["part"].filter(good)), "row": frame["row"].filter(good),
-        "date": dates.filter(good),
-        "activity": pl.Series(rules.activity_labels, dtype=pl.String).gather(index),
-        "target": pl.Series(rules.activity_targets, dtype=pl.String).gather(index),
-        "district": district.filter(good), "place": place, "count": counts.filter(good),
-        "comment": comment})
-    rejected = (pl.concat(problems).sort(["part", "row"], maintain_order=True) if problems
-                else pl.DataFrame(schema={"part": pl.UInt32, "row": pl.Int64, "column": pl.String,
-                                          "value": pl.String, "reason": pl.String}))
+    accepted = pl.DataFrame(
+        {
+            "sheet": names.gather(frame["part"].filter(good)),
+            "row": frame["row"].filter(good),
+            "date": dates.filter(good),
+            "activity": pl.Series(rules.activity_labels, dtype=pl.String).gather(index),
+            "target": pl.Series(rules.activity_targets, dtype=pl.String).gather(index),
+            "district": district.filter(good),
+            "place": place,
+            "count": counts.filter(good),
+            "comment": comment,
+        }
+    )
+    rejected = (
+        pl.concat(problems).sort(["part", "row"], maintain_order=True)
+        if problems
+        else pl.DataFrame(
+            schema={
+                "part": pl.UInt32,
+                "row": pl.Int64,
+                "column": pl.String,
+                "value": pl.String,
+                "reason": pl.String,
+            }
+        )
+    )
     value, value_kinds = redacted(rejected["value"])
     parts = frame["part"].filter(good)
-    findings = pl.concat([
-        pl.DataFrame({"part": parts, "row": accepted["row"], "column": "Plats",
-                      "kind": place_kinds}),
-        pl.DataFrame({"part": parts, "row": accepted["row"], "column": "Kommentar",
-                      "kind": comment_kinds}),
-        pl.DataFrame({"part": rejected["part"], "row": rejected["row"],
-                      "column": rejected["column"], "kind": value_kinds}),
-    ], how="vertical_relaxed").filter(pl.col("kind") != "").sort("part", maintain_order=True)
+    findings = (
+        pl.concat(
+            [
+                pl.DataFrame(
+                    {"part": parts, "row": accepted["row"], "column": "Plats", "kind": place_kinds}
+                ),
+                pl.DataFrame(
+                    {
+                        "part": parts,
+                        "row": accepted["row"],
+                        "column": "Kommentar",
+                        "kind": comment_kinds,
+                    }
+                ),
+                pl.DataFrame(
+                    {
+                        "part": rejected["part"],
+                        "row": rejected["row"],
+                        "column": rejected["column"],
+                        "kind": value_kinds,
+                    }
+                ),
+            ],
+            how="vertical_relaxed",
+        )
+        .filter(pl.col("kind") != "")
+        .sort("part", maintain_order=True)
+    )
     return CheckedFile(
-        read, skipped, accepted,
+        read,
+        skipped,
+        accepted,
         rejected.with_columns(value=value).select(
-            sheet=names.gather(rejected["part"]), row="row", column="column", value="value",
-            reason="reason"),
-        findings.select(sheet=names.gather(findings["part"]), row="row", column="column",
-                        kind="kind"))
+            sheet=names.gather(rejected["part"]),
+            row="row",
+            column="column",
+            value="value",
+            reason="reason",
+        ),
+        findings.select(
+            sheet=names.gather(findings["part"]), row="row", column="column", kind="kind"
+        ),
+    )
 
 
 class _Reasons:
@@ -229,30 +312,49 @@ class _Reasons:
         self.labels = {key: rules.activity_labels[i] for key, i in rules.activities.items()}
 
     def unknown_activity(self, value: str) -> str:
-        return message("kontroll.okand_aktivitet", valid=", ".join(self.rules.activity_labels),
-                       suggestion=_suggest(value, self.labels))
+        return message(
+            "kontroll.okand_aktivitet",
+            valid=", ".join(self.rules.activity_labels),
+            suggestion=_suggest(value, self.labels),
+        )
 
     def unknown_district(self, value: str) -> str:
-        return message("kontroll.okand_kommundel", valid=", ".join(self.rules.district_names),
-                       suggestion=_suggest(value, self.rules.districts))
+        return message(
+            "kontroll.okand_kommundel",
+            valid=", ".join(self.rules.district_names),
+            suggestion=_suggest(value, self.rules.districts),
+        )
 
 
-def _unusable(sheets: list[RawSheet], missing_by_sheet: dict[str, list[str]],
-              ) -> UnreadableFileError:
-    if not any(sheet.cells.select(pl.any_horizontal(
-            pl.all().str.strip_chars(WHITESPACE).str.len_chars() > 0).any()).item()
-               for sheet in sheets if sheet.cells.width):
+def _unusable(
+    sheets: list[RawSheet],
+    missing_by_sheet: dict[str, list[str]],
+) -> UnreadableFileError:
+    if not any(
+        sheet.cells.select(
+            pl.any_horizontal(pl.all().str.strip_chars(WHITESPACE).str.len_chars() > 0).any()
+        ).item()
+        for sheet in sheets
+        if sheet.cells.width
+    ):
         return UnreadableFileError(message("inlasning.inga_ifyllda_celler"))
-    missing = sorted({c for cols in missing_by_sheet.values() for c in cols},
-                     key=REQUIRED_COLUMNS.index)
-    return UnreadableFileError(message(
-        "inlasning.ingen_rubrikrad", rows=HEADER_SEARCH_ROWS,
-        where=message("inlasning.i_nagot_blad") if len(sheets) > 1 else "",
-        missing=", ".join(missing), required=", ".join(REQUIRED_COLUMNS)))
+    missing = sorted(
+        {c for cols in missing_by_sheet.values() for c in cols}, key=REQUIRED_COLUMNS.index
+    )
+    return UnreadableFileError(
+        message(
+            "inlasning.ingen_rubrikrad",
+            rows=HEADER_SEARCH_ROWS,
+            where=message("inlasning.i_nagot_blad") if len(sheets) > 1 else "",
+            missing=", ".join(missing),
+            required=", ".join(REQUIRED_COLUMNS),
+        )
+    )
 
 
-def validate_sheets(sheets: list[RawSheet], promise: Promise, source: str,
-                    file: str) -> FileValidation:
+def validate_sheets(
+    sheets: list[RawSheet], promise: Promise, source: str, file: str
+) -> FileValidation:
     """One file's sheets as validated frames; raises UnreadableFileError when no sheet has a
     header."""
     return check_sheets(sheets, rules_for(promise, source)).frames(source, file)

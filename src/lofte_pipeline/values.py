@@ -16,10 +16,30 @@ import polars as pl
 from .text import fold
 
 MONTHS_SV = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
-    "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "mars": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "maj": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "augusti": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 _TIME = r"(?:[ t]\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?)?"
 _ISO = re.compile(rf"^(\d{{4}})-(\d{{1,2}})-(\d{{1,2}}){_TIME}$")
@@ -27,6 +47,8 @@ _DAY_FIRST = re.compile(rf"^(\d{{1,2}})[/.](\d{{1,2}})[/. ]\s*(\d{{4}}){_TIME}$"
 _DAY_MONTH_NAME = re.compile(rf"^(\d{{1,2}})\.?\s+([a-z]+)\.?\s+(\d{{4}}){_TIME}$")
 _SERIAL = re.compile(r"^\d{5}(?:[.,]\d+)?$")
 EXCEL_EPOCH = date(1899, 12, 30)
+
+
 def parse_date(value: object) -> date | None:
     """A date from any form staff type or Excel stores; None when it cannot be understood."""
     if isinstance(value, datetime):
@@ -82,14 +104,19 @@ _PLAIN_DATES = (
 )
 
 
-def per_value(text: pl.Series, where: pl.Series, convert: Callable[[str], Any],
-              dtype: pl.DataType | type[pl.DataType]) -> pl.Series:
+def per_value(
+    text: pl.Series,
+    where: pl.Series,
+    convert: Callable[[str], Any],
+    dtype: pl.DataType | type[pl.DataType],
+) -> pl.Series:
     """convert() once per distinct text where `where` holds; null elsewhere. For what only
     Python does exactly (folding names, free-text dates): logs repeat the same few values."""
     distinct = text.filter(where).unique().drop_nulls().to_list()
     values = pl.Series("v", [convert(key) for key in distinct], dtype=dtype)
-    mapped = text.replace_strict(pl.Series("k", distinct, dtype=pl.String), values,
-                                 default=None, return_dtype=dtype)
+    mapped = text.replace_strict(
+        pl.Series("k", distinct, dtype=pl.String), values, default=None, return_dtype=dtype
+    )
     return pl.select(pl.when(where).then(mapped)).to_series().alias(text.name)
 
 
@@ -100,14 +127,22 @@ def dates_of(text: pl.Series, where: pl.Series) -> pl.Series:
     for pattern, year, month, day in _PLAIN_DATES:
         y, m, d = (t.str.extract(pattern, group) for group in (year, month, day))
         iso = pl.concat_str([y, pl.lit("-"), m.str.zfill(2), pl.lit("-"), d.str.zfill(2)])
-        plain.append((t.str.contains(pattern), pl.when(y != "0000").then(
-            iso.str.to_date("%Y-%m-%d", strict=False))))
+        plain.append(
+            (
+                t.str.contains(pattern),
+                pl.when(y != "0000").then(iso.str.to_date("%Y-%m-%d", strict=False)),
+            )
+        )
     frame = pl.DataFrame({"t": text, "where": where}).select(
         is_plain=pl.any_horizontal([matched for matched, _ in plain]).fill_null(False),
-        date=pl.coalesce([found for _, found in plain]))
+        date=pl.coalesce([found for _, found in plain]),
+    )
     rest = where & ~frame["is_plain"]
-    return pl.select(pl.when(where & frame["is_plain"]).then(frame["date"])
-                     .otherwise(per_value(text, rest, parse_date, pl.Date))).to_series()
+    return pl.select(
+        pl.when(where & frame["is_plain"])
+        .then(frame["date"])
+        .otherwise(per_value(text, rest, parse_date, pl.Date))
+    ).to_series()
 
 
 def counts_of(text: pl.Series, where: pl.Series) -> pl.Series:
@@ -115,8 +150,9 @@ def counts_of(text: pl.Series, where: pl.Series) -> pl.Series:
     cleaned = text.str.strip_chars(WHITESPACE).str.replace_all("[\u00a0 ]", "")
     ascii_digits = cleaned.str.contains(r"^[0-9]+$").fill_null(False)
     other = where & ~ascii_digits & cleaned.str.contains(r"[^\x00-\x7f]").fill_null(False)
-    return pl.select(pl.when(where & ascii_digits).then(cleaned.cast(pl.Int64, strict=False))
-                     .when(other).then(per_value(text, other, parse_count, pl.Int64))
-                     ).to_series()
-
-
+    return pl.select(
+        pl.when(where & ascii_digits)
+        .then(cleaned.cast(pl.Int64, strict=False))
+        .when(other)
+        .then(per_value(text, other, parse_count, pl.Int64))
+    ).to_series()

@@ -41,49 +41,77 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
         lists.cell(row=row, column=2, value=district.name)
     last = LOG_ROWS + 1
     activity_list = DataValidation(
-        type="list", formula1=f"={lists.title}!$A$1:$A${len(promise.activities)}",
-        allow_blank=True, showErrorMessage=True,
-        errorTitle=message("mall.okand_aktivitet_rubrik"), error=message("mall.okand_aktivitet"))
+        type="list",
+        formula1=f"={lists.title}!$A$1:$A${len(promise.activities)}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=message("mall.okand_aktivitet_rubrik"),
+        error=message("mall.okand_aktivitet"),
+    )
     district_list = DataValidation(
-        type="list", formula1=f"={lists.title}!$B$1:$B${len(promise.districts)}",
-        allow_blank=True, showErrorMessage=True,
-        errorTitle=message("mall.okand_kommundel_rubrik"), error=message("mall.okand_kommundel"))
+        type="list",
+        formula1=f"={lists.title}!$B$1:$B${len(promise.districts)}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=message("mall.okand_kommundel_rubrik"),
+        error=message("mall.okand_kommundel"),
+    )
     dates = DataValidation(
-        type="date", operator="between", formula1=f"DATE({promise.year},1,1)",
-        formula2=f"DATE({promise.year},12,31)", allow_blank=True, showErrorMessage=True,
-        errorTitle=message("mall.fel_datum_rubrik"), error=message("mall.fel_datum",
-                                                                   year=promise.year))
-    counts = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0",
-                            allow_blank=True, showErrorMessage=True,
-                            errorTitle=message("mall.fel_antal_rubrik"),
-                            error=message("mall.fel_antal"))
-    for validation, letter in ((dates, "A"), (activity_list, "B"), (district_list, "C"),
-                               (counts, "E")):
+        type="date",
+        operator="between",
+        formula1=f"DATE({promise.year},1,1)",
+        formula2=f"DATE({promise.year},12,31)",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=message("mall.fel_datum_rubrik"),
+        error=message("mall.fel_datum", year=promise.year),
+    )
+    counts = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=message("mall.fel_antal_rubrik"),
+        error=message("mall.fel_antal"),
+    )
+    for validation, letter in (
+        (dates, "A"),
+        (activity_list, "B"),
+        (district_list, "C"),
+        (counts, "E"),
+    ):
         validation.add(f"{letter}2:{letter}{last}")
         log.add_data_validation(validation)
     for row in range(2, last + 1):
         log.cell(row=row, column=1).number_format = "yyyy-mm-dd"
 
     _instructions(instructions, promise, source.name)
-    workbook.properties.title = message("mall.titel", title=promise.title,
-                                        municipality=promise.municipality)
+    workbook.properties.title = message(
+        "mall.titel", title=promise.title, municipality=promise.municipality
+    )
     workbook.properties.creator = promise.municipality
     fixed = dt.datetime(promise.year, 1, 1)
     workbook.properties.created = workbook.properties.modified = fixed
     return workbook
 
 
-def _instructions(sheet, promise: Promise, source_name: str) -> None:  # noqa: ANN001
+def _instructions(sheet, promise: Promise, source_name: str) -> None:
     wrap = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 44
     sheet.column_dimensions["B"].width = 90
     helps = {c: message(f"mall.hjalp.{c}") for c in CANONICAL_COLUMNS}
     columns = "; ".join(
-        message("mall.kolumn_kravs", column=c, help=helps[c]) if c in REQUIRED_COLUMNS
-        else message("mall.kolumn", column=c, help=helps[c]) for c in CANONICAL_COLUMNS)
+        message("mall.kolumn_kravs", column=c, help=helps[c])
+        if c in REQUIRED_COLUMNS
+        else message("mall.kolumn", column=c, help=helps[c])
+        for c in CANONICAL_COLUMNS
+    )
     lines = [
-        (message("mall.rubrik", title=promise.title.lower(), municipality=promise.municipality),
-         ""),
+        (
+            message("mall.rubrik", title=promise.title.lower(), municipality=promise.municipality),
+            "",
+        ),
         (message("mall.fylls_i_av", source=source_name), ""),
         (message("mall.sa_har_rubrik"), message("mall.sa_har")),
         (message("mall.kolumner_rubrik"), columns),
@@ -94,8 +122,12 @@ def _instructions(sheet, promise: Promise, source_name: str) -> None:  # noqa: A
     for activity in promise.activities:
         target = targets[activity.target]
         extra = message("mall.en_per_plats") if activity.one_per_place else ""
-        lines.append((activity.label, message("mall.raknas_mot", target=target.title,
-                                              quote=target.quote) + extra))
+        lines.append(
+            (
+                activity.label,
+                message("mall.raknas_mot", target=target.title, quote=target.quote) + extra,
+            )
+        )
     for row, (first, second) in enumerate(lines, start=1):
         sheet.cell(row=row, column=1, value=first).alignment = wrap
         sheet.cell(row=row, column=2, value=second).alignment = wrap
@@ -104,8 +136,14 @@ def _instructions(sheet, promise: Promise, source_name: str) -> None:  # noqa: A
     # The example sits below the rows where a header is looked for, so it is never counted.
     start = max(len(lines) + 2, 12)
     sheet.cell(row=start, column=1, value=message("mall.exempel_rubrik")).font = Font(bold=True)
-    example = [f"{promise.year}-03-14", promise.activities[0].label, promise.districts[0].name,
-               message("mall.exempel_plats"), 12, message("mall.exempel_kommentar")]
+    example = [
+        f"{promise.year}-03-14",
+        promise.activities[0].label,
+        promise.districts[0].name,
+        message("mall.exempel_plats"),
+        12,
+        message("mall.exempel_kommentar"),
+    ]
     for column, (name, value) in enumerate(zip(CANONICAL_COLUMNS, example), start=1):
         sheet.cell(row=start + 1, column=column, value=name).font = Font(bold=True)
         sheet.cell(row=start + 2, column=column, value=value)
