@@ -8,7 +8,7 @@ from workbooks import HEADER, row, write_xlsx
 
 from lofte_pipeline.errors import UnreadableFileError
 from lofte_pipeline.isolation import IsolatedReader, _send, check_file_here
-from lofte_pipeline.validate import rules_for
+from lofte_pipeline.layout import rules_for
 
 
 def logbook(path, district):

@@ -18,6 +18,7 @@ from .cache import ParseCache
 from .errors import InboxError, UnreadableFileError
 from .ingest import ReadLimits, is_ignored
 from .isolation import IsolatedReader, check_file_here
+from .layout import Rules, rules_for
 from .messages import message
 from .models import FileOutcome, Intake, SourceSummary
 from .promise import Promise
@@ -29,7 +30,6 @@ from .rows import (
     Outcome,
     empty_frame,
 )
-from .validate import Rules, rules_for
 
 
 def list_inbox(inbox: Path) -> list[Path]:

@@ -22,9 +22,10 @@ from typing import IO
 
 from .errors import UnreadableFileError
 from .ingest import ReadLimits, read_sheets
+from .layout import Rules
 from .messages import message
 from .rows import CheckedFile, decode_outcome, encode_outcome
-from .validate import Rules, check_sheets
+from .validate import check_sheets
 
 MEMORY_LIMIT_BYTES = 1536 * 1024**2
 TIME_LIMIT_SECONDS = 120.0

@@ -15,9 +15,10 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import PromiseFileError
-from .messages import has_message, message
+from .layout import CANONICAL_COLUMNS
+from .messages import message
+from .promise_problems import explain, unique, unique_names
 from .text import fold
-from .validate import CANONICAL_COLUMNS
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
 Text = Annotated[str, Field(min_length=1)]
@@ -138,13 +139,13 @@ class Promise(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> Promise:
-        _unique("loften", [s.id for s in self.statements])
-        _unique("kallor", [s.id for s in self.sources])
-        _unique("mal", [t.id for t in self.targets])
-        _unique_names(
+        unique("loften", [s.id for s in self.statements])
+        unique("kallor", [s.id for s in self.sources])
+        unique("mal", [t.id for t in self.targets])
+        unique_names(
             "kommundelar", [d.keys for d in self.districts], [d.name for d in self.districts]
         )
-        _unique_names(
+        unique_names(
             "aktiviteter", [a.keys for a in self.activities], [a.label for a in self.activities]
         )
         target_ids = {t.id for t in self.targets}
@@ -206,27 +207,6 @@ class Promise(_Model):
         return next(s for s in self.statements if s.id == statement_id)
 
 
-def _unique(field: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for i, value in enumerate(ids):
-        if value in seen:
-            raise ValueError(message("loftesfil.dubblett_id", field=field, index=i, value=value))
-        seen.add(value)
-
-
-def _unique_names(field: str, keysets: list[set[str]], names: list[str]) -> None:
-    owner: dict[str, str] = {}
-    for i, keys in enumerate(keysets):
-        for key in keys:
-            if key in owner and owner[key] != names[i]:
-                raise ValueError(
-                    message(
-                        "loftesfil.dubblett_namn", field=field, index=i, key=key, owner=owner[key]
-                    )
-                )
-            owner[key] = names[i]
-
-
 # libyaml's parser with the same safe constructor: a promise file parses ten times faster.
 _FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -261,38 +241,8 @@ def parse_promise(data: dict[str, Any], name: str = "löftesfilen") -> Promise:
         return Promise.model_validate(data)
     except ValidationError as exc:
         raise PromiseFileError(
-            message("loftesfil.antal_fel", name=name, count=len(exc.errors()))
-            + "\n"
-            + _explain(exc)
+            message("loftesfil.antal_fel", name=name, count=len(exc.errors())) + "\n" + explain(exc)
         ) from None
-
-
-def _explain(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors():
-        location = ""
-        for part in error["loc"]:
-            location += (
-                f"[{part}]" if isinstance(part, int) else (f".{part}" if location else str(part))
-            )
-        lines.append(
-            message(
-                "loftesfil.fel_rad",
-                location=location or message("loftesfil.hela_filen"),
-                message=field_problem(error),
-            )
-        )
-    return "\n".join(lines)
-
-
-def field_problem(error: Any) -> str:
-    """A pydantic error in the words of the catalogue (pydantic's own are English)."""
-    if error["type"] == "value_error":  # ours, already in Swedish
-        return str(error["msg"]).removeprefix("Value error, ")
-    key = f"loftesfil.falt.{error['type']}"
-    if has_message(key):
-        return message(key, **(error.get("ctx") or {}))
-    return message("loftesfil.falt.annat", detail=error["msg"])
 
 
 def promise_hash(path: str | Path) -> str:

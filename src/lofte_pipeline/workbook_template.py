@@ -13,7 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from .messages import message
 from .promise import Promise
-from .validate import CANONICAL_COLUMNS, REQUIRED_COLUMNS
+from .layout import CANONICAL_COLUMNS, REQUIRED_COLUMNS
 
 LOG_ROWS = 2000
 WIDTHS = {"Datum": 13, "Aktivitet": 44, "Kommundel": 22, "Plats": 32, "Antal": 9, "Kommentar": 40}

@@ -1,0 +1,60 @@
+"""Why a promise file is not valid, in the words of the staff catalogue: pydantic's errors
+explained field by field (its own are English), and ids or names given twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from .messages import has_message, message
+
+
+def unique(field: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for i, value in enumerate(ids):
+        if value in seen:
+            raise ValueError(message("loftesfil.dubblett_id", field=field, index=i, value=value))
+        seen.add(value)
+
+
+def unique_names(field: str, keysets: list[set[str]], names: list[str]) -> None:
+    owner: dict[str, str] = {}
+    for i, keys in enumerate(keysets):
+        for key in keys:
+            if key in owner and owner[key] != names[i]:
+                raise ValueError(
+                    message(
+                        "loftesfil.dubblett_namn", field=field, index=i, key=key, owner=owner[key]
+                    )
+                )
+            owner[key] = names[i]
+
+
+def explain(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        location = ""
+        for part in error["loc"]:
+            location += (
+                f"[{part}]" if isinstance(part, int) else (f".{part}" if location else str(part))
+            )
+        lines.append(
+            message(
+                "loftesfil.fel_rad",
+                location=location or message("loftesfil.hela_filen"),
+                message=field_problem(error),
+            )
+        )
+    return "\n".join(lines)
+
+
+def field_problem(error: Any) -> str:
+    """A pydantic error in the words of the catalogue (pydantic's own are English)."""
+    if error["type"] == "value_error":  # ours, already in Swedish
+        return str(error["msg"]).removeprefix("Value error, ")
+    key = f"loftesfil.falt.{error['type']}"
+    if has_message(key):
+        return message(key, **(error.get("ctx") or {}))
+    return message("loftesfil.falt.annat", detail=error["msg"])
