@@ -293,8 +293,8 @@ def test_a_final_report_carries_no_draft_marking(reports):
 def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, promise_file, tmp_path):
     import threading
 
-    from lofte_pipeline.bundle import report_lock
     from lofte_pipeline.errors import ReportBusyError
+    from lofte_pipeline.placement import report_lock
 
     out = tmp_path / "ut"
     with report_lock(out / ".lofte-lock" / "strangnas-2019", "2019-T2", timeout=1):
@@ -316,7 +316,7 @@ def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, prom
 
 
 def test_csv_files_are_what_pandas_writes_with_formulas_defused():
-    from lofte_pipeline.bundle import csv_bytes
+    from lofte_pipeline.tables import csv_bytes
 
     mixed = pd.DataFrame(
         {

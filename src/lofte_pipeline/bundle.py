@@ -1,38 +1,38 @@
-"""The report's bundle, OUT/<promise-id>/<period>/: its documents, its key, and how it is put in place.
+"""The report's bundle, OUT/<promise-id>/<period>/: what is in it, its key, and whether the one
+already there can stay.
 
 `publicera/` is what may go on a public website (aggregated figures only: no rows, comments or
-personal data), `intern/` the audit material for staff. figures.json is one typed document,
-`Figures`, serialised once. A bundle's key hashes everything its bytes depend on, so a rerun with
-the same key keeps the bundle as it is; a new bundle is written whole as a hidden version folder
-and swapped in by one link rename, so a reader never sees a mix of two versions.
+personal data), `intern/` the audit material for staff. A bundle's key hashes everything its bytes
+depend on, so a rerun with the same key keeps the bundle as it is; manifest.json records the key
+and the sha256 of every other file, so the bundle can be checked before it is kept.
+
+Its parts have modules of their own: figures.json's model in figures.py, the CSV tables in
+tables.py, the lock and the swap of version folders in placement.py. report.py takes the names it
+builds a bundle with from here, so they are imported here as well.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
 import hashlib
 import json
-import secrets
-import shutil
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-from pydantic import BaseModel, ConfigDict
-
-from . import __version__, fsio
+from . import __version__
 from .archive import sha256_file
 from .cache import code_fingerprint
-from .errors import ReportBusyError
-from .messages import message, templates_dir
+from .figures import Figures as Figures
+from .messages import templates_dir
 from .models import Correction, Intake
 from .period import Period
+from .placement import publish_bundle as publish_bundle
+from .placement import report_lock as report_lock
 from .promise import Promise
-from .reconcile import Reconciliation, Status, iso_dates
+from .tables import activities_csv as activities_csv
+from .tables import csv_bytes as csv_bytes
+from .tables import findings_csv as findings_csv
+from .tables import rejected_csv as rejected_csv
 
 PUBLIC = "publicera"
 INTERNAL = "intern"
@@ -53,7 +53,6 @@ INTERNAL_FILES = (
     "korning.log",
 )
 OUTPUT_FILES = PUBLIC_FILES + INTERNAL_FILES
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def bundle_path(name: str) -> str:
@@ -61,185 +60,8 @@ def bundle_path(name: str) -> str:
     return f"{PUBLIC if name in PUBLIC_FILES else INTERNAL}/{name}"
 
 
-class TargetFigure(BaseModel):
-    """One target in figures.json (docs/figures-schema.md); the fields in the file's order."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: str
-    status: Status
-    goal: int | None
-    done_in_period: int
-    done_to_date: int
-    districts_missing: list[str]
-    places_missing: list[str]
-    periods_missing: list[str]
-    title: str
-    expected_to_date: int | None
-    districts_covered: list[str]
-    places_visited: list[str]
-    done_per_period: dict[str, int]
-
-
-class SourceFigures(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    files: int
-    rows_accepted: int
-    rows_rejected: int
-    files_rejected: int
-
-
-class RejectedFile(BaseModel):
-    file: str
-    reason: str
-
-
-class CorrectionNote(BaseModel):
-    date: dt.date
-    note: str
-
-
-class Figures(BaseModel):
-    """figures.json, the contract of docs/figures-schema.md, in the file's order."""
-
-    promise: str
-    period: str
-    period_start: dt.date
-    period_end: dt.date
-    municipality: str
-    year: int
-    targets: list[TargetFigure]
-    sources: dict[str, SourceFigures]
-    rejected_files: list[RejectedFile]
-    activities_counted: int
-    personal_data_removed: int
-    draft: bool
-    program_version: str
-    promise_sha256: str
-    corrections: list[CorrectionNote]
-
-    @classmethod
-    def of(
-        cls,
-        promise: Promise,
-        result: Reconciliation,
-        intake: Intake,
-        *,
-        draft: bool = True,
-        promise_sha256: str = "",
-        corrections: Sequence[Correction] = (),
-    ) -> Figures:
-        period = result.period
-        return cls(
-            promise=promise.id,
-            period=period.id,
-            period_start=period.start,
-            period_end=period.end,
-            municipality=promise.municipality,
-            year=promise.year,
-            targets=[TargetFigure.model_validate(t) for t in result.targets],
-            sources={s.id: SourceFigures.model_validate(s) for s in intake.sources.values()},
-            rejected_files=[
-                RejectedFile(file=f.path, reason=f.reason or "") for f in intake.rejected_files
-            ],
-            activities_counted=len(result.activities),
-            personal_data_removed=len(intake.findings),
-            draft=draft,
-            program_version=__version__,
-            promise_sha256=promise_sha256,
-            corrections=[CorrectionNote(date=c.day, note=c.note) for c in corrections],
-        )
-
-    def document(self) -> dict[str, Any]:
-        """As figures.json holds it: what ReportResult.figures and the run summaries read."""
-        return self.model_dump(mode="json")
-
-
 def json_bytes(document: dict[str, Any]) -> bytes:
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def activities_csv(result: Reconciliation, publish_comments: bool = False) -> pd.DataFrame:
-    """One line per accepted row behind a counted activity, numbered by activity."""
-    rows = result.rows
-    activities = result.activities.set_index("activity_no")
-    return pd.DataFrame(
-        {
-            "aktivitet_nr": rows["activity_no"],
-            "datum": iso_dates(rows["activity_no"].map(activities["date"])),
-            "aktivitet": rows["activity"],
-            "mal": rows["target"],
-            "kommundel": rows["activity_no"].map(activities["district"]),
-            "plats": rows["activity_no"].map(activities["place"]),
-            "krediteras": rows["activity_no"].map(activities["sources"]),
-            "kalla": rows["source"],
-            "fil": rows["file"],
-            "blad": rows["sheet"],
-            "rad": rows["row"],
-            "rapporterat_datum": iso_dates(rows["date"]),
-            "antal": rows["count"],
-            **({"kommentar": rows["comment"]} if publish_comments else {}),
-        }
-    )
-
-
-def findings_csv(intake: Intake) -> pd.DataFrame:
-    """Where personal data was found and removed (never the data itself), for staff to clean."""
-    found = intake.findings
-    return pd.DataFrame(
-        {
-            "fil": found.get("file", []),
-            "blad": found.get("sheet", []),
-            "rad": found.get("row", []),
-            "kolumn": found.get("column", []),
-            "typ": found.get("kind", []),
-        }
-    )
-
-
-def rejected_csv(intake: Intake) -> pd.DataFrame:
-    rows = pd.DataFrame(
-        {
-            "kalla": intake.rejected["source"],
-            "fil": intake.rejected["file"],
-            "blad": intake.rejected["sheet"],
-            "rad": intake.rejected["row"],
-            "kolumn": intake.rejected["column"],
-            "varde": intake.rejected["value"],
-            "orsak": intake.rejected["reason"],
-        }
-    )
-    files = pd.DataFrame(
-        [
-            {
-                "kalla": f.source,
-                "fil": f.path,
-                "blad": "",
-                "rad": "",
-                "kolumn": "",
-                "varde": "",
-                "orsak": f.reason,
-            }
-            for f in intake.rejected_files
-        ],
-        columns=rows.columns,
-    )
-    return pd.concat([files, rows], ignore_index=True) if not files.empty else rows
-
-
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as pandas writes it, in UTF-8, where no cell can run as a formula when opened in
-    a spreadsheet program: a text that starts like one is written with a ' before it."""
-    safe = frame.copy()
-    for name in safe.columns:
-        if pd.api.types.is_string_dtype(safe[name].dtype):
-            safe[name] = safe[name].map(_defused)
-    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
-def _defused(value: object) -> object:
-    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
 
 
 def bundle_key(
@@ -342,41 +164,3 @@ def manifest_document(
             name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())
         },
     }
-
-
-@contextmanager
-def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
-    """An exclusive lock per report, held while it is read and written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / f"{period_id}.lock").open("a+") as handle:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise ReportBusyError(
-                        message("rapport.upptagen", report=f"{folder.name}/{period_id}")
-                    ) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def publish_bundle(folder: Path, files: dict[str, bytes]) -> None:
-    """Put a bundle in place: written whole as a hidden version folder beside `folder`, which is
-    a link swapped to it in one rename. Versions other than the new and the previous one (and
-    leftovers of a killed run) are removed afterwards."""
-    version = folder.parent / f".{folder.name}.v-{secrets.token_hex(4)}"
-    fsio.write_tree_atomically(version, files)
-    previous = fsio.swap_link(folder, version.name)
-    for stale in folder.parent.glob(f".{folder.name}.*"):
-        if stale.name in (version.name, previous):
-            continue
-        if stale.is_symlink() or stale.is_file():
-            stale.unlink(missing_ok=True)
-        else:
-            shutil.rmtree(stale, ignore_errors=True)

@@ -1,230 +1,23 @@
-"""The `lofte` command. Imports stay lean: no Prefect, and WeasyPrint only when a PDF is made."""
+"""The `lofte` command. Imports stay lean: no Prefect, and WeasyPrint only when a PDF is made.
+
+Here are the parser, a contract with the people and scripts that call `lofte` (every command,
+option and help text), and main, where an error becomes a message and an exit code; `serve` is
+found by its entry point. What the commands do is in cli_report.py (`report`, the one that
+publishes) and cli_commands.py (the others).
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
+from .cli_commands import run_check, run_demo, run_new_promise, run_template, run_validate_promise
+from .cli_report import run_report
 from .errors import LofteError
 from .messages import message
 
 # Entry points of commands whose code lives outside the library (`serve`: the Prefect flows).
 COMMANDS = "lofte_pipeline.commands"
-
-
-def _report(args: argparse.Namespace) -> int:
-    from .i18n import texts
-    from .report import build_report
-
-    if args.approve and not (args.final and args.publish_dir):
-        raise LofteError(message("kommando.approve_kraver_final"))
-    if args.change_note.strip() and not (args.final and args.publish_dir):
-        raise LofteError(message("kommando.change_note_kraver_final"))
-    try:
-        texts(args.lang)
-    except ValueError as exc:  # an unknown language
-        raise LofteError(str(exc)) from None
-    from .period import resolve_period
-    from .promise import load_promise
-
-    promise = load_promise(args.promise)
-    period = resolve_period(promise, args.period)
-    previous = None
-    if args.previous:
-        from .render import previous_summary
-
-        try:
-            previous = json.loads(Path(args.previous).read_text(encoding="utf-8"))
-            previous_summary(previous, period)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise LofteError(
-                message("kommando.forra_aret_oanvandbart", path=args.previous, error=exc)
-            ) from None
-    corrections = []
-    if args.final and args.publish_dir:
-        from .publish import corrections_for, publication_folder
-        from .schedule import local_date
-
-        destination = publication_folder(Path(args.publish_dir), promise.id, period.id)
-        corrections = corrections_for(destination, args.change_note, local_date(None))
-    result = build_report(
-        args.promise,
-        args.inbox,
-        args.out,
-        args.period,
-        pdf=not args.no_pdf,
-        final=args.final,
-        state_dir=args.state,
-        lang=args.lang,
-        previous=previous,
-        corrections=corrections,
-    )
-    figures = result.figures
-    print(message("utskrift.rapport_skriven", folder=result.folder))
-    for target in figures["targets"]:
-        print(
-            message(
-                "utskrift.mal_rad",
-                id=target["id"],
-                status=target["status"],
-                done=target["done_to_date"],
-            )
-        )
-    rejected_rows = sum(s["rows_rejected"] for s in figures["sources"].values())
-    if rejected_rows or figures["rejected_files"]:
-        print(
-            message(
-                "utskrift.avvisat",
-                rows=rejected_rows,
-                files=len(figures["rejected_files"]),
-                path=result.path("avvisat.csv"),
-            )
-        )
-    if args.final and args.approve:
-        from .publish import publish_package
-
-        entry = publish_package(result.public, destination, args.approve, args.change_note)
-        print(
-            message(
-                "utskrift.publicerad",
-                version=entry.version,
-                folder=destination / "aktuell",
-                name=entry.approved_by,
-            )
-        )
-    elif args.final:
-        print(message("utskrift.slutlig_ej_publicerad"))
-    return 0
-
-
-def _check(args: argparse.Namespace) -> int:
-    from .errors import UnreadableFileError
-    from .intake import check_file
-    from .isolation import IsolatedReader
-    from .promise import load_promise
-
-    path = Path(args.file)
-    if not path.is_file():
-        raise LofteError(message("kommando.fil_saknas", path=path))
-    promise = load_promise(args.promise)
-    promise.source(args.source)
-    try:
-        with IsolatedReader() as reader:
-            result = check_file(path, promise, args.source, reader=reader)
-    except UnreadableFileError as exc:
-        if args.format == "json":
-            print(
-                json.dumps(
-                    {"file": path.name, "readable": False, "reason": exc.reason},
-                    ensure_ascii=False,
-                    indent=2,
-                )
-            )
-        else:
-            print(message("utskrift.kan_inte_lasas", file=path.name, reason=exc.reason))
-        return 1
-    from .summary import check_document, check_text
-
-    if args.format == "json":
-        print(json.dumps(check_document(path.name, result), ensure_ascii=False, indent=2))
-    else:
-        print(check_text(path.name, result))
-    return 1 if not result.rejected.empty else 0
-
-
-def _template(args: argparse.Namespace) -> int:
-    from .promise import load_promise
-    from .workbook_template import write_template
-
-    promise = load_promise(args.promise)
-    path = write_template(promise, args.source, Path(args.output))
-    print(
-        message(
-            "utskrift.mall_skriven",
-            path=path,
-            source=args.source,
-            municipality=promise.municipality,
-            year=promise.year,
-        )
-    )
-    return 0
-
-
-def _validate_promise(args: argparse.Namespace) -> int:
-    from .errors import PromiseFileError
-    from .promise import load_promise
-
-    try:
-        promise = load_promise(args.file)
-    except PromiseFileError as exc:
-        print(message("utskrift.loftesfil_fel", error=exc))
-        return 1
-    measurable = [t for t in promise.targets if not t.reported_only]
-    print(
-        message(
-            "utskrift.loftesfil_giltig",
-            file=args.file,
-            municipality=promise.municipality,
-            year=promise.year,
-            statements=len(promise.statements),
-            targets=len(promise.targets),
-            measurable=len(measurable),
-            activities=len(promise.activities),
-            districts=len(promise.districts),
-            sources=", ".join(promise.source_ids),
-        )
-    )
-    return 0
-
-
-def _new_promise(args: argparse.Namespace) -> int:
-    from .promise import load_promise, new_promise_text
-
-    source = load_promise(args.source_file)
-    text = new_promise_text(
-        Path(args.source_file).read_text(encoding="utf-8"),
-        source,
-        args.id,
-        args.year,
-        args.municipality,
-    )
-    target = Path(args.output)
-    if target.exists():
-        raise LofteError(message("kommando.finns_redan", path=target))
-    target.write_text(text, encoding="utf-8")
-    load_promise(target)
-    print(message("utskrift.nytt_lofte", path=target))
-    return 0
-
-
-def _demo(args: argparse.Namespace) -> int:
-    from .demo import write_demo_inbox
-    from .period import tertials
-    from .promise import bundled_promise_path, load_promise
-    from .report import build_report
-
-    out = Path(args.out)
-    args.promise = args.promise or str(bundled_promise_path())
-    promise = load_promise(args.promise)
-    inbox = out / "inkorg"
-    written = write_demo_inbox(promise, inbox, seed=args.seed)
-    print(message("utskrift.demoinkorg", inbox=inbox, count=len(written)))
-    for period in tertials(promise.year):
-        result = build_report(args.promise, inbox, out / "rapporter", period)
-        statuses = [t["status"] for t in result.figures["targets"]]
-        achieved = statuses.count("achieved")
-        print(
-            message(
-                "utskrift.demorapport",
-                period=period.id,
-                path=result.path("rapport.pdf"),
-                achieved=achieved,
-                measurable=len(statuses) - statuses.count("reported"),
-            )
-        )
-    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -277,14 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="förra årets figures.json för samma tertial (standard: letas upp "
         "bland rapporterna i --out)",
     )
-    report.set_defaults(run=_report)
+    report.set_defaults(run=run_report)
 
     check = commands.add_parser("check", help="kontrollera en arbetsbok innan den lämnas in")
     check.add_argument("file", help="arbetsboken (.xlsx, .xlsm, .xls, .ods eller .csv)")
     check.add_argument("--promise", required=True, help="löftesfilen (YAML)")
     check.add_argument("--source", required=True, help="källa, t.ex. polisen eller kommunen")
     check.add_argument("--format", choices=["text", "json"], default="text")
-    check.set_defaults(run=_check)
+    check.set_defaults(run=run_check)
 
     demo = commands.add_parser("demo", help="skriv en demoinkorg och alla tre tertialrapporter")
     demo.add_argument("--out", default="demo-output", help="mapp för inkorg och rapporter")
@@ -292,19 +85,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--promise", default=None, help="löftesfilen (utan: Strängnäs 2019, som följer med)"
     )
     demo.add_argument("--seed", type=int, default=2019, help="slumpfrö för demodata")
-    demo.set_defaults(run=_demo)
+    demo.set_defaults(run=run_demo)
 
     template = commands.add_parser("template", help="skriv en loggmall (xlsx) för en källa")
     template.add_argument("--promise", required=True, help="löftesfilen (YAML)")
     template.add_argument("--source", required=True, help="källa, t.ex. kommunen")
     template.add_argument("-o", "--output", default="mall.xlsx", help="mallens filnamn")
-    template.set_defaults(run=_template)
+    template.set_defaults(run=run_template)
 
     validate_promise = commands.add_parser(
         "validate-promise", help="kontrollera en löftesfil och förklara felen"
     )
     validate_promise.add_argument("file", help="löftesfilen (YAML)")
-    validate_promise.set_defaults(run=_validate_promise)
+    validate_promise.set_defaults(run=run_validate_promise)
 
     new_promise = commands.add_parser(
         "new-promise", help="börja ett nytt löfte (nytt år eller ny kommun) från ett befintligt"
@@ -316,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     new_promise.add_argument("--year", type=int, required=True, help="löftesåret")
     new_promise.add_argument("--municipality", help="ny kommun (standard: samma)")
     new_promise.add_argument("-o", "--output", required=True, help="den nya filen")
-    new_promise.set_defaults(run=_new_promise)
+    new_promise.set_defaults(run=run_new_promise)
 
     serve = commands.add_parser(
         "serve", help="kör allt på en server: Prefect, scheman och bevakning av inkorgen"

@@ -1,0 +1,102 @@
+"""`lofte report`: a report built from the inbox, what it shows printed, and, when a final report is
+approved, published.
+
+The one command that publishes, so the rules that guard publication (an approval and a change note
+only for a final report with a publication folder) and the corrections read from the publication
+folder live here with it, apart from the parser and the smaller commands. Like the rest of the
+command line it imports what it uses when it runs: no Prefect, and WeasyPrint only for a PDF.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .errors import LofteError
+from .messages import message
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from .i18n import texts
+    from .report import build_report
+
+    if args.approve and not (args.final and args.publish_dir):
+        raise LofteError(message("kommando.approve_kraver_final"))
+    if args.change_note.strip() and not (args.final and args.publish_dir):
+        raise LofteError(message("kommando.change_note_kraver_final"))
+    try:
+        texts(args.lang)
+    except ValueError as exc:  # an unknown language
+        raise LofteError(str(exc)) from None
+    from .period import resolve_period
+    from .promise import load_promise
+
+    promise = load_promise(args.promise)
+    period = resolve_period(promise, args.period)
+    previous = None
+    if args.previous:
+        from .render import previous_summary
+
+        try:
+            previous = json.loads(Path(args.previous).read_text(encoding="utf-8"))
+            previous_summary(previous, period)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise LofteError(
+                message("kommando.forra_aret_oanvandbart", path=args.previous, error=exc)
+            ) from None
+    corrections = []
+    if args.final and args.publish_dir:
+        from .publish import corrections_for, publication_folder
+        from .schedule import local_date
+
+        destination = publication_folder(Path(args.publish_dir), promise.id, period.id)
+        corrections = corrections_for(destination, args.change_note, local_date(None))
+    result = build_report(
+        args.promise,
+        args.inbox,
+        args.out,
+        args.period,
+        pdf=not args.no_pdf,
+        final=args.final,
+        state_dir=args.state,
+        lang=args.lang,
+        previous=previous,
+        corrections=corrections,
+    )
+    figures = result.figures
+    print(message("utskrift.rapport_skriven", folder=result.folder))
+    for target in figures["targets"]:
+        print(
+            message(
+                "utskrift.mal_rad",
+                id=target["id"],
+                status=target["status"],
+                done=target["done_to_date"],
+            )
+        )
+    rejected_rows = sum(s["rows_rejected"] for s in figures["sources"].values())
+    if rejected_rows or figures["rejected_files"]:
+        print(
+            message(
+                "utskrift.avvisat",
+                rows=rejected_rows,
+                files=len(figures["rejected_files"]),
+                path=result.path("avvisat.csv"),
+            )
+        )
+    if args.final and args.approve:
+        from .publish import publish_package
+
+        entry = publish_package(result.public, destination, args.approve, args.change_note)
+        print(
+            message(
+                "utskrift.publicerad",
+                version=entry.version,
+                folder=destination / "aktuell",
+                name=entry.approved_by,
+            )
+        )
+    elif args.final:
+        print(message("utskrift.slutlig_ej_publicerad"))
+    return 0
