@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from inboxes import build_inbox
 
-from lofte_pipeline.bundle import Figures
+from lofte_pipeline.figures import Figures
 from lofte_pipeline.i18n import date_sv, number_sv, summary_paragraphs, texts
 from lofte_pipeline.intake import read_inbox
 from lofte_pipeline.opendata import COLUMNS, figures_csv

@@ -7,8 +7,7 @@ depend on, so a rerun with the same key keeps the bundle as it is; manifest.json
 and the sha256 of every other file, so the bundle can be checked before it is kept.
 
 Its parts have modules of their own: figures.json's model in figures.py, the CSV tables in
-tables.py, the lock and the swap of version folders in placement.py. report.py takes the names it
-builds a bundle with from here, so they are imported here as well.
+tables.py, the lock and the swap of version folders in placement.py.
 """
 
 from __future__ import annotations
@@ -22,17 +21,11 @@ from typing import Any
 from . import __version__
 from .archive import sha256_file
 from .cache import code_fingerprint
-from .figures import Figures as Figures
+from .figures import Figures
 from .messages import templates_dir
 from .models import Correction, Intake
 from .period import Period
-from .placement import publish_bundle as publish_bundle
-from .placement import report_lock as report_lock
 from .promise import Promise
-from .tables import activities_csv as activities_csv
-from .tables import csv_bytes as csv_bytes
-from .tables import findings_csv as findings_csv
-from .tables import rejected_csv as rejected_csv
 
 PUBLIC = "publicera"
 INTERNAL = "intern"

@@ -12,28 +12,24 @@ from .archive import Archive, default_state_dir
 from .bundle import (
     INTERNAL,
     PUBLIC,
-    Figures,
-    activities_csv,
     bundle_key,
     bundle_path,
-    csv_bytes,
-    findings_csv,
     json_bytes,
     manifest_document,
-    publish_bundle,
-    rejected_csv,
-    report_lock,
     unchanged_bundle,
 )
 from .cache import ParseCache
 from .errors import InboxError
+from .figures import Figures
 from .intake import read_inbox
 from .messages import message
 from .models import Correction, Intake
 from .period import Period, resolve_period
+from .placement import publish_bundle, report_lock
 from .promise import Promise, load_promise, promise_hash
 from .reconcile import reconcile
 from .summary import run_log
+from .tables import activities_csv, csv_bytes, findings_csv, rejected_csv
 
 
 @dataclass
