@@ -8,15 +8,14 @@ import pytest
 
 from lofte_pipeline import charts
 from lofte_pipeline.charts import (
-    CONTRAST_PAIRS,
     ProgressRow,
     TertialBar,
-    contrast_ratio,
     coverage_grid,
     progress_chart,
     tertial_chart,
-    wrap,
 )
+from lofte_pipeline.palette import CONTRAST_PAIRS, contrast_ratio
+from lofte_pipeline.svg import wrap
 
 
 def parse(svg: str) -> ET.Element:

@@ -1,25 +1,27 @@
-"""Rendering: figures -> an HTML report (Jinja2) -> tagged PDF/UA-1 (WeasyPrint, A4).
+"""The report's words: the figures worded for the template, and the accessibility statement.
 
 The context holds everything the template shows, already worded and formatted in the report's
 language: every word comes from the catalogue (i18n.py, templates/texts/<lang>.yaml), dates and
 numbers from Babel. Swedish is the default; `lang="en"` gives the same report in English. It holds
 the summary written from the figures, what remains of the year (or, in the annual report, what was
-not achieved), last year's figures for the same tertial when they are given, the charts as inline
-SVG (charts.py) and the tables they were drawn from.
-WeasyPrint is imported only when a PDF is made, so `lofte check` stays quick to start.
+not achieved), last year's figures for the same tertial when they are given (read by previous.py),
+the charts as inline SVG (report_charts.py) and the tables they were drawn from. The statement for
+the web page that links the report is worded here too.
+
+Turning the context into HTML and PDF is document.py's; render_html and render_pdf are importable
+from here as well. The catalogue keys are written out here, where tests/test_i18n.py looks for the
+keys in use.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import date
-from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup
 
-from . import charts
+from .document import render_html, render_pdf
 from .i18n import (
     DATA_LANGUAGE,
     DEFAULT_LANGUAGE,
@@ -32,15 +34,17 @@ from .i18n import (
     templates_dir,
     texts,
 )
-from .messages import message
 from .models import Correction, Intake
 from .period import Period
+from .previous import previous_summary
 from .promise import Promise
 from .reconcile import Reconciliation, TargetFigures
+from .report_charts import report_charts
 
 __all__ = [
     "accessibility_statement",
     "document_title",
+    "previous_summary",
     "render_html",
     "render_pdf",
     "report_context",
@@ -48,7 +52,6 @@ __all__ = [
 ]
 
 _SV = texts("sv")
-PDF_VARIANT = "pdf/ua-1"
 
 
 def period_label(period: Period, tx: Texts = _SV) -> str:
@@ -69,30 +72,6 @@ def document_title(
         period=period_label(period, tx),
     )
     return tx("document.draft_title", title=title) if draft else title
-
-
-def previous_summary(previous: dict[str, Any], period: Period) -> dict[str, Any]:
-    """Last year's figures.json for the same tertial, reduced to what the report shows."""
-    year = int(previous.get("year") or str(previous["period"])[:4])
-    tertial = str(previous.get("period", "")).rsplit("T", 1)[-1]
-    if year >= period.year or tertial != str(period.tertial):
-        raise ValueError(
-            message("perioden.fel_forra_aret", previous=previous.get("period"), period=period.id)
-        )
-    targets = {t["id"]: t for t in previous.get("targets", [])}
-    counts = {
-        code: sum(1 for t in targets.values() if t["status"] == code) for code in STATUS_ICONS
-    }
-    return {
-        "year": year,
-        "period": previous.get("period"),
-        "targets": targets,
-        "counts": counts,
-        "measurable": len(targets) - counts["reported"],
-        "activities_total": int(
-            previous.get("activities_counted", sum(t["done_to_date"] for t in targets.values()))
-        ),
-    }
 
 
 def _previous_target(last: dict[str, Any] | None, tx: Texts) -> dict[str, Any] | None:
@@ -157,12 +136,6 @@ def _target_context(
     }
 
 
-def _css_string(value: Any) -> Markup:
-    """Text for a CSS string in the inline stylesheet ("…"), where HTML escaping does not apply."""
-    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return Markup(text.replace("<", "\\3c "))
-
-
 def report_context(
     promise: Promise,
     result: Reconciliation,
@@ -203,7 +176,6 @@ def report_context(
         for k in (1, 2, 3)
     ]
     progress = [t for t in ordered if t["goal"] is not None and t["status"] != "reported"]
-    counts_matrix = [[int(v) for v in row] for _, row in matrix.iterrows()]
     label = period_label(period, tx)
     year_to_date = tx(
         "period.year_to_date", start=tx.day_month(date(period.year, 1, 1)), end=through
@@ -259,39 +231,17 @@ def report_context(
             }
             for s in promise.statements
         ],
-        "charts": {
-            "progress": charts.progress_chart(
-                [
-                    charts.ProgressRow(
-                        t["title"],
-                        t["goal"],
-                        t["done_to_date"],
-                        None if annual else t["expected_to_date"],
-                        t["status"],
-                        t["status_label"],
-                        t["status_icon"],
-                    )
-                    for t in progress
-                ],
-                through=through,
-                tx=tx,
-            ),
-            "tertials": charts.tertial_chart(
-                [
-                    charts.TertialBar(t["name"], t["months"], per_tertial_totals[t["number"] - 1])
-                    for t in tertials
-                ],
-                year=period.year,
-                tx=tx,
-            ),
-            "coverage": charts.coverage_grid(
-                [str(a) for a in matrix.index],
-                [str(d) for d in matrix.columns],
-                counts_matrix,
-                period_text=year_to_date,
-                tx=tx,
-            ),
-        },
+        "charts": report_charts(
+            progress,
+            tertials,
+            per_tertial_totals,
+            matrix,
+            annual=annual,
+            through=through,
+            year_to_date=year_to_date,
+            year=period.year,
+            tx=tx,
+        ),
         "matrix": {
             "districts": list(matrix.columns),
             "rows": [
@@ -343,43 +293,3 @@ def accessibility_statement(
         f"<p>{tx('statement.contact', who=who, reach=reach)}</p>\n</section>\n"
     )
     return text.encode("utf-8")
-
-
-@lru_cache(maxsize=1)
-def template_environment() -> Any:
-    """One Jinja2 environment per process: a worker compiles the template once, and still sees
-    an edited template (the loader checks its modification time)."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates_dir()),
-        autoescape=jinja2.select_autoescape(["html", "j2"]),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["css"] = _css_string
-    return env
-
-
-def render_html(context: dict[str, Any]) -> str:
-    return template_environment().get_template("rapport.html.j2").render(**context)
-
-
-def render_pdf(html: str, title: str, base_url: str | None = None) -> bytes:
-    """Tagged A4 PDF/UA-1.
-
-    Language, subject (<meta name="description">), author and dates come from the HTML, whose
-    dates are the period's end, never the clock; the permanent identifier is a hash of the title
-    (promise, period, draft or final). So the same report gives the same bytes on every run.
-    """
-    import weasyprint
-
-    document = weasyprint.HTML(string=html, base_url=base_url or str(templates_dir())).render(
-        pdf_variant=PDF_VARIANT
-    )
-    document.metadata.title = title
-    return document.write_pdf(
-        pdf_variant=PDF_VARIANT,
-        pdf_identifier=hashlib.sha256(title.encode("utf-8")).hexdigest()[:32].encode(),
-    )
