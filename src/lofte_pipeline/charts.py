@@ -15,24 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from . import svg
 from .i18n import Texts, texts
 from .palette import ACCENT, GRID_STEPS, MUTED, STATUS_COLOURS, TRACK, TRACK_EDGE, grid_step
-
-
-def n_sv(value: int) -> str:
-    return format_decimal(value, locale="sv")
-
-
-def join_sv(items: list[str]) -> str:
-    """'a', 'a och b', 'a, b och c' – the Swedish list without a serial comma."""
-    items = [i for i in items if i]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " och " + items[-1]
 
 
 @dataclass(frozen=True)
