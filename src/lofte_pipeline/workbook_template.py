@@ -11,9 +11,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .layout import CANONICAL_COLUMNS, REQUIRED_COLUMNS
 from .messages import message
 from .promise import Promise
-from .layout import CANONICAL_COLUMNS, REQUIRED_COLUMNS
 
 LOG_ROWS = 2000
 WIDTHS = {"Datum": 13, "Aktivitet": 44, "Kommundel": 22, "Plats": 32, "Antal": 9, "Kommentar": 40}
