@@ -25,5 +25,10 @@ class UnreadableFileError(LofteError):
         self.reason = reason
 
 
+class ReaderUnavailable(UnreadableFileError):
+    """The reader child was killed, ran out of memory or out of time, and again on a second try:
+    a failure of the machine, not a verdict on the file. Never cached; read again next run."""
+
+
 class ReportBusyError(LofteError):
     """Another run is writing the same report right now."""

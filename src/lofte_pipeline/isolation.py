@@ -1,10 +1,13 @@
 """Untrusted files read and validated in a child process with a memory cap and a time limit.
 
 A crafted file can make a native reader allocate gigabytes or abort the process (a Rust abort
-cannot be caught). The parent survives either: the file is rejected with a reason and a fresh child
-takes the next file. The child is the part that may be subverted, so everything crosses as JSON,
-never as pickled objects: requests as plain records, answers as the checked file's JSON
-(rows.CheckedFile.from_json checks it before anything is used).
+cannot be caught). The parent survives either: a fresh child tries the file once more (a busy
+machine may fail a child once), and if that fails too the file is reported as not readable now
+(errors.ReaderUnavailable: not a verdict on the file, never cached) and the next file goes on.
+
+The child is the part that may be subverted, so nothing crosses as pickled objects: requests are
+plain JSON records, answers the checked file's bytes (rows.encode_outcome), which
+rows.decode_outcome checks against the declared schema before anything is used.
 """
 
 from __future__ import annotations
@@ -20,14 +23,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
-from .errors import UnreadableFileError
+from .errors import ReaderUnavailable, UnreadableFileError
 from .ingest import ReadLimits, read_sheets
 from .layout import Rules
 from .messages import message
 from .rows import CheckedFile, decode_outcome, encode_outcome
 from .validate import check_sheets
 
-MEMORY_LIMIT_BYTES = 1536 * 1024**2
+MEMORY_LIMIT_BYTES = 4 * 1024**3
 TIME_LIMIT_SECONDS = 120.0
 _HEADER = struct.Struct("!Q")
 MAX_ANSWER_BYTES = 512 * 1024**2
@@ -72,26 +75,25 @@ class IsolatedReader:
                 "rules": rules.record(),
             }
         ).encode()
-        try:
-            child = self._running()
-            _send(child.stdin, request)  # type: ignore[arg-type]
-            answer = _receive(child.stdout, self.time_limit)  # type: ignore[arg-type]
-        except TimeoutError:
+        cause = ""
+        for _attempt in range(2):  # a busy machine may fail a child once: a fresh one tries again
+            try:
+                outcome = decode_outcome(self._ask(request))
+            except TimeoutError:
+                cause = message("lasare.tog_for_lang_tid", seconds=f"{self.time_limit:.0f}")
+            except (OSError, EOFError, ValueError):  # killed by its cap, gone, or garbled
+                cause = message("lasare.for_mycket_minne")
+            else:
+                if isinstance(outcome, str):
+                    raise UnreadableFileError(outcome)
+                return outcome
             self.close()
-            raise UnreadableFileError(
-                message("inlasning.for_lang_tid", seconds=f"{self.time_limit:.0f}")
-            ) from None
-        except (OSError, EOFError, ValueError):
-            self.close()  # killed by its memory cap, or gone: the next file gets a fresh one
-            raise UnreadableFileError(message("inlasning.for_mycket_minne")) from None
-        try:
-            outcome = decode_outcome(answer)
-        except ValueError:
-            self.close()
-            raise UnreadableFileError(message("inlasning.for_mycket_minne")) from None
-        if isinstance(outcome, str):
-            raise UnreadableFileError(outcome)
-        return outcome
+        raise ReaderUnavailable(message("lasare.kunde_inte_lasas_nu", cause=cause))
+
+    def _ask(self, request: bytes) -> bytes:
+        child = self._running()
+        _send(child.stdin, request)  # type: ignore[arg-type]
+        return _receive(child.stdout, self.time_limit)  # type: ignore[arg-type]
 
     def _running(self) -> subprocess.Popen[bytes]:
         if self.child is None or self.child.poll() is not None:
