@@ -4,6 +4,9 @@ The aggregated figures are what a report publishes and what other programs (the 
 summaries, next year's report) read back, so their shape is a model of its own, apart from how a
 bundle is laid out or written: built once from the reconciliation and the intake, serialised once,
 and validated again when an unchanged bundle's figures.json is read back.
+
+It is public: a rejected file is named by its source and number, its reason without the names
+staff gave (public.py), and every free text is redacted.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from . import __version__
 from .models import Correction, Intake
 from .promise import Promise
+from .public import public_files, public_text
 from .reconcile import Reconciliation, Status
 
 
@@ -100,14 +104,16 @@ class Figures(BaseModel):
             targets=[TargetFigure.model_validate(t) for t in result.targets],
             sources={s.id: SourceFigures.model_validate(s) for s in intake.sources.values()},
             rejected_files=[
-                RejectedFile(file=f.path, reason=f.reason or "") for f in intake.rejected_files
+                RejectedFile(file=f.name, reason=f.reason)
+                for f in public_files(intake)
+                if not f.accepted
             ],
             activities_counted=len(result.activities),
             personal_data_removed=len(intake.findings),
             draft=draft,
             program_version=__version__,
             promise_sha256=promise_sha256,
-            corrections=[CorrectionNote(date=c.day, note=c.note) for c in corrections],
+            corrections=[CorrectionNote(date=c.day, note=public_text(c.note)) for c in corrections],
         )
 
     def document(self) -> dict[str, Any]:

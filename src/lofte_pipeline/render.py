@@ -5,8 +5,9 @@ language: every word comes from the catalogue (i18n.py, templates/texts/<lang>.y
 numbers from Babel. Swedish is the default; `lang="en"` gives the same report in English. It holds
 the summary written from the figures, what remains of the year (or, in the annual report, what was
 not achieved), last year's figures for the same tertial when they are given (read by previous.py),
-the charts as inline SVG (report_charts.py) and the tables they were drawn from. The statement for
-the web page that links the report is worded here too.
+the charts as inline SVG (report_charts.py) and the tables they were drawn from, and the files read
+by their public names, never staff's (public.py). The statement for the web page that links the
+report is worded here too.
 
 Turning the context into HTML and PDF is document.py's; render_html and render_pdf are importable
 from here as well. The catalogue keys are written out here, where tests/test_i18n.py looks for the
@@ -38,6 +39,7 @@ from .models import Correction, Intake
 from .period import Period
 from .previous import previous_summary
 from .promise import Promise
+from .public import public_files, public_text
 from .reconcile import Reconciliation, TargetFigures
 from .report_charts import report_charts
 
@@ -254,14 +256,14 @@ def report_context(
         "activities_total": len(result.activities),
         "activities_in_period": activities_in_period,
         "sources": list(intake.sources.values()),
-        "files": intake.files,
+        "files": public_files(intake),
         "rejected_row_count": len(rejected_rows),
         "rejected_by_column": (
             intake.rejected.groupby("column").size().to_dict() if not intake.rejected.empty else {}
         ),
         "number": tx.number,
         "draft": draft,
-        "corrections": [{"date": tx.date(c.day), "note": c.note} for c in corrections],
+        "corrections": [{"date": tx.date(c.day), "note": public_text(c.note)} for c in corrections],
     }
 
 
