@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 
 from workbooks import HEADER, row, write_xlsx
 
@@ -112,3 +114,42 @@ def test_file_names_never_let_a_write_escape_the_quarantine():
     assert str(safe_relative_path("/abs/x.xlsx")) == "abs/x.xlsx"
     assert str(safe_relative_path("polisen/a:b?.xlsx")) == "polisen/a_b_.xlsx"
     assert str(safe_relative_path("..")) == "namnlos"
+
+
+def test_a_manifest_from_before_size_and_modification_time_were_kept_is_migrated(tmp_path):
+    state = tmp_path / "state"
+    state.mkdir()
+    with sqlite3.connect(state / "manifest.sqlite") as db:
+        db.executescript(
+            "CREATE TABLE versions (seq INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
+            "source TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, "
+            "first_seen TEXT NOT NULL, outcome TEXT, reasons TEXT, "
+            "current INTEGER NOT NULL DEFAULT 0, UNIQUE (name, sha256));"
+            "INSERT INTO versions (name, source, sha256, size, first_seen, outcome, current) "
+            "VALUES ('polisen/logg.xlsx', 'polisen', 'ab', 3, '2019-01-01', 'accepted', 1);"
+        )
+    with Archive(state) as archive:
+        [version] = archive.current_versions()
+        assert (version.name, version.mtime_ns, version.kept) == ("polisen/logg.xlsx", None, True)
+    with Archive(state) as archive:  # opened again: nothing to add
+        columns = [row[1] for row in archive.db.execute("PRAGMA table_info(versions)")]
+        assert columns[-2:] == ["mtime_ns", "kept"]
+
+
+def test_an_archive_made_before_its_modes_were_set_is_made_private(tmp_path):
+    state = tmp_path / "state"
+    blob = state / "arkiv" / "ab" / ("ab" + "0" * 62)
+    blob.parent.mkdir(parents=True)
+    blob.write_bytes(b"x")
+    os.chmod(blob, 0o444)
+    os.chmod(blob.parent, 0o755)
+    note = state / "karantan" / "polisen" / "logg.xlsx.LÄS-MIG.txt"
+    note.parent.mkdir(parents=True)
+    note.write_text("x", encoding="utf-8")
+    os.chmod(note, 0o644)
+    Archive(state).close()
+    assert stat.S_IMODE(blob.stat().st_mode) == 0o440
+    assert stat.S_IMODE(blob.parent.stat().st_mode) == 0o750
+    assert stat.S_IMODE(note.stat().st_mode) == 0o640
+    assert stat.S_IMODE(note.parent.stat().st_mode) == 0o750
+    assert stat.S_IMODE((state / "manifest.sqlite").stat().st_mode) == 0o640

@@ -59,3 +59,31 @@ def test_lock_and_hidden_files_are_never_ready(tmp_path):
         (inbox / "polisen" / name).write_bytes(b"x")
         age(inbox / "polisen" / name, 60)
     assert InboxWatcher(inbox, tmp_path / "inkorg.json", 1).poll() == []
+
+
+def test_links_fifos_and_the_notes_folder_never_start_a_run(tmp_path):
+    inbox = tmp_path / "INBOX"
+    (inbox / "polisen" / "AVVISAT").mkdir(parents=True)
+    outside = tmp_path / "utanfor.csv"
+    outside.write_bytes(b"x")
+    (inbox / "polisen" / "lank.csv").symlink_to(outside)
+    os.mkfifo(inbox / "polisen" / "ror.csv")
+    (inbox / "polisen" / "AVVISAT" / "logg.csv.txt").write_bytes(b"x")
+    real = inbox / "polisen" / "logg.csv"
+    real.write_bytes(b"x")
+    for path in (outside, real, inbox / "polisen" / "AVVISAT" / "logg.csv.txt"):
+        age(path, 60)
+    assert InboxWatcher(inbox, tmp_path / "inkorg.json", 1).poll() == [real]
+
+
+def test_a_name_that_is_not_utf8_is_watched_like_any_other(tmp_path):
+    inbox = tmp_path / "INBOX"
+    (inbox / "polisen").mkdir(parents=True)
+    name = os.fsencode(inbox / "polisen") + b"/Tr\xe4ff.csv"
+    with open(name, "wb") as out:
+        out.write(b"x")
+    os.utime(name, (time.time() - 60, time.time() - 60))
+    watcher = InboxWatcher(inbox, tmp_path / "inkorg.json", 1)
+    [ready] = watcher.poll()
+    watcher.mark_done([ready])
+    assert InboxWatcher(inbox, tmp_path / "inkorg.json", 1).poll() == []

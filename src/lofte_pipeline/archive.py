@@ -3,17 +3,26 @@
 Nothing here deletes anything. Blobs are written to a temporary name, fsynced and renamed, and the
 manifest is SQLite in WAL mode, so a process killed at any point leaves both consistent: a blob
 either exists whole under its hash or not at all, and a manifest row only ever names a blob that
-exists.
+exists, or says it was not kept (a file over the size limit is recorded by hash and size only).
+The manifest keeps each version's size and modification time, so an unchanged file is neither
+copied nor hashed again.
+
+The archive and the quarantine are for the state folder's group and nobody else, whatever the
+umask: folders 0750, blobs 0440, quarantine copies and notes 0640, in the folder's group.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, Protocol
 
 from .fsio import TemporaryFile, copy_atomic, write_atomic
 from .messages import message
@@ -33,6 +42,9 @@ CREATE TABLE IF NOT EXISTS versions (
 );
 CREATE INDEX IF NOT EXISTS current_versions ON versions (current, name);
 """
+# Added since: the file's modification time when it was copied, and whether its bytes were kept.
+COLUMNS = {"mtime_ns": "INTEGER", "kept": "INTEGER NOT NULL DEFAULT 1"}
+FOLDER_MODE, BLOB_MODE, COPY_MODE = 0o750, 0o440, 0o640
 
 
 @dataclass(frozen=True)
@@ -45,6 +57,12 @@ class FileVersion:
     outcome: str | None
     reasons: str | None
     current: bool
+    mtime_ns: int | None = None
+    kept: bool = True  # False: over the size limit, recorded by hash and size only
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 class Archive:
@@ -52,11 +70,28 @@ class Archive:
         self.root = Path(state_dir)
         self.blobs = self.root / "arkiv"
         self.quarantine_dir = self.root / "karantan"
-        self.blobs.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.root / "manifest.sqlite", timeout=60, isolation_level=None)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.gid = self.root.stat().st_gid
+        if self.blobs.is_dir() and (self.blobs.stat().st_mode & 0o7777) != FOLDER_MODE:
+            self._restrict_existing()
+        self._folder(self.blobs)
+        manifest = self.root / "manifest.sqlite"
+        self.db = sqlite3.connect(manifest, timeout=60, isolation_level=None)
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        self._migrate()
+        for path in (manifest, *(manifest.with_name(manifest.name + e) for e in ("-wal", "-shm"))):
+            if path.exists():
+                self._share(path, COPY_MODE)
+
+    def _migrate(self) -> None:
+        """Columns added since the table was made, added to an existing manifest."""
+        with self._transaction():
+            have = {row[1] for row in self.db.execute("PRAGMA table_info(versions)")}
+            for column, kind in COLUMNS.items():
+                if column not in have:
+                    self.db.execute(f"ALTER TABLE versions ADD COLUMN {column} {kind}")
 
     def close(self) -> None:
         self.db.close()
@@ -70,27 +105,39 @@ class Archive:
     def blob_path(self, sha256: str) -> Path:
         return self.blobs / sha256[:2] / sha256
 
-    def store(self, path: Path) -> tuple[str, int]:
-        """Copy the file in by content, hashing exactly the bytes that were copied."""
-        digest = hashlib.sha256()
+    def store(
+        self,
+        source: Readable,
+        keep: bool = True,
+        before_commit: Callable[[int], None] = lambda size: None,
+    ) -> tuple[str, int]:
+        """Copy the file in by content, hashing exactly the bytes that were copied;
+        `before_commit(size)` may still refuse the copy (the file changed meanwhile). Not `keep`:
+        hashed only, nothing stored."""
         staging = self.blobs / ".inkommande"
-        staging.mkdir(exist_ok=True)
-        size = 0
-        with TemporaryFile(staging) as out, path.open("rb") as source:
-            for chunk in iter(lambda: source.read(1 << 20), b""):
-                digest.update(chunk)
-                out.write(chunk)
-                size += len(chunk)
-            sha256 = digest.hexdigest()
+        self._folder(staging)
+        with TemporaryFile(staging) as out:
+            sha256, size = copy_hashing(source, out.file if keep else None)
+            before_commit(size)
             target = self.blob_path(sha256)
-            if not target.exists():
-                target.parent.mkdir(exist_ok=True)
-                out.commit(target, mode=0o444)
+            if keep and not target.exists():
+                self._folder(target.parent)
+                out.commit(target, mode=BLOB_MODE)
+                self._share(target)
         return sha256, size
 
-    def register(self, path: Path, name: str, source: str) -> FileVersion:
-        """Record a dropped file; the same bytes again change nothing, new bytes become current."""
-        sha256, size = self.store(path)
+    def register(
+        self,
+        source: Readable,
+        name: str,
+        source_id: str,
+        mtime_ns: int | None = None,
+        keep: bool = True,
+        before_commit: Callable[[int], None] = lambda size: None,
+    ) -> FileVersion:
+        """Record a dropped file; the same bytes again change nothing (but the modification time
+        is noted), new bytes become current."""
+        sha256, size = self.store(source, keep, before_commit)
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self._transaction():
             row = self.db.execute(
@@ -98,11 +145,13 @@ class Archive:
             ).fetchone()
             if row is None or not row[0]:
                 self.db.execute("UPDATE versions SET current=0 WHERE name=? AND current=1", (name,))
-                self.db.execute(
-                    "INSERT INTO versions (name, source, sha256, size, first_seen, current) "
-                    "VALUES (?, ?, ?, ?, ?, 1) ON CONFLICT (name, sha256) DO UPDATE SET current=1",
-                    (name, source, sha256, size, now),
-                )
+            self.db.execute(
+                "INSERT INTO versions "
+                "(name, source, sha256, size, first_seen, current, mtime_ns, kept) "
+                "VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (name, sha256) DO UPDATE SET "
+                "current=1, mtime_ns=excluded.mtime_ns, kept=max(kept, excluded.kept)",
+                (name, source_id, sha256, size, now, mtime_ns, int(keep)),
+            )
         return self.version(name, sha256)
 
     def record_outcome(self, name: str, sha256: str, outcome: str, reasons: str = "") -> None:
@@ -124,22 +173,28 @@ class Archive:
 
     def _versions(self, where: str, parameters: tuple[str, ...] = ()) -> list[FileVersion]:
         rows = self.db.execute(
-            "SELECT name, source, sha256, size, first_seen, outcome, reasons, current "
-            f"FROM versions WHERE {where}",
+            "SELECT name, source, sha256, size, first_seen, outcome, reasons, current, mtime_ns, "
+            f"kept FROM versions WHERE {where}",
             parameters,
         ).fetchall()
         return [
-            FileVersion(name, source, sha256, size, first_seen, outcome, reasons, bool(current))
-            for name, source, sha256, size, first_seen, outcome, reasons, current in rows
+            FileVersion(
+                name, source, sha256, size, seen, outcome, reasons, bool(now), mtime, bool(kept)
+            )
+            for name, source, sha256, size, seen, outcome, reasons, now, mtime, kept in rows
         ]
 
     def quarantine(self, version: FileVersion, reason: str) -> Path:
-        """A copy of a rejected file with a plain Swedish note beside it on what to fix."""
+        """A copy of a rejected file with a plain Swedish note beside it on what to fix (only
+        the note for a file that was not kept)."""
         target = self.quarantine_dir / safe_relative_path(version.name)
         note = target.with_name(target.name + ".LÄS-MIG.txt")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists() or sha256_file(target) != version.sha256:
-            copy_atomic(self.blob_path(version.sha256), target)
+        self._folder(self.quarantine_dir)
+        for folder in reversed(target.relative_to(self.quarantine_dir).parents[:-1]):
+            self._folder(self.quarantine_dir / folder)
+        if version.kept and (not target.exists() or sha256_file(target) != version.sha256):
+            copy_atomic(self.blob_path(version.sha256), target, mode=COPY_MODE)
+            self._share(target)
         text = message(
             "arkiv.karantan",
             name=version.name,
@@ -147,8 +202,30 @@ class Archive:
             source=version.source,
             sha256=version.sha256,
         )
-        write_atomic(note, text.encode("utf-8"))
+        write_atomic(note, text.encode("utf-8"), mode=COPY_MODE)
+        self._share(note)
         return target
+
+    def _folder(self, path: Path) -> None:
+        """A folder of the archive: 0750 in the state folder's group, whatever the umask."""
+        path.mkdir(mode=FOLDER_MODE, exist_ok=True)
+        self._share(path, FOLDER_MODE)
+
+    def _share(self, path: Path, mode: int | None = None) -> None:
+        info = path.lstat()
+        if mode is not None and info.st_mode & 0o7777 != mode:
+            os.chmod(path, mode)
+        if info.st_gid != self.gid:
+            with contextlib.suppress(PermissionError):  # not one of the owner's groups
+                os.chown(path, -1, self.gid, follow_symlinks=False)
+
+    def _restrict_existing(self) -> None:
+        """An archive from before the modes were set: its folders and files made private."""
+        for top, file_mode in ((self.blobs, BLOB_MODE), (self.quarantine_dir, COPY_MODE)):
+            for folder, _, files in os.walk(top):
+                self._share(Path(folder), FOLDER_MODE)
+                for name in files:
+                    self._share(Path(folder) / name, file_mode)
 
     def _transaction(self) -> _Transaction:
         return _Transaction(self.db)
@@ -176,14 +253,28 @@ _UNSAFE = re.compile(r"[\x00-\x1f<>:\"\\|?*]")
 
 
 def safe_relative_path(name: str) -> Path:
-    """An inbox-relative name as a path that cannot leave the folder it is joined to."""
-    parts = [_UNSAFE.sub("_", p)[:200] for p in name.split("/") if p not in ("", ".", "..")]
+    """An inbox-relative name as a path that cannot leave the folder it is joined to, each part
+    at most 200 bytes (room for a suffix within a file system's 255)."""
+    parts = [
+        _UNSAFE.sub("_", p).encode("utf-8", "replace")[:200].decode("utf-8", "ignore")
+        for p in name.split("/")
+        if p not in ("", ".", "..")
+    ]
     return Path(*parts) if parts else Path("namnlos")
 
 
-def sha256_file(path: Path) -> str:
+def copy_hashing(source: Readable, out: IO[bytes] | None) -> tuple[str, int]:
+    """The sha256 and size of what was read from `source`, written to `out` as it was read."""
     digest = hashlib.sha256()
+    size = 0
+    for chunk in iter(lambda: source.read(1 << 20), b""):
+        digest.update(chunk)
+        if out is not None:
+            out.write(chunk)
+        size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def sha256_file(path: Path) -> str:
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return copy_hashing(handle, None)[0]

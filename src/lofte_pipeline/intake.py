@@ -2,21 +2,24 @@
 
 One way from a file to its rows (file_outcome): the cache, or else the isolated reader (read and
 validate in a capped child), then frames named by the file's place in the inbox. Nothing is
-silently skipped: a file outside a source folder, or in a folder that is not a source of the
-promise, is reported as rejected with the reason.
+silently skipped: every entry of the inbox ends accepted or rejected with a Swedish reason, be it
+a file outside a source folder, in a folder that is not a source of the promise, a link, a FIFO,
+a folder that cannot be listed (inbox.py) or a file still being written (snapshot.py).
 """
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
 
-from .archive import Archive, FileVersion, sha256_file
+from .archive import Archive, FileVersion
 from .cache import ParseCache
-from .errors import InboxError, UnreadableFileError
-from .ingest import ReadLimits, is_ignored
+from .errors import InboxError, ReaderUnavailable, UnreadableFileError
+from .inbox import NOTES, entry_at, in_notes, leave_notes, list_entries, note_name, source_of
+from .ingest import ReadLimits
 from .isolation import IsolatedReader, check_file_here
 from .layout import Rules, rules_for
 from .messages import message
@@ -30,25 +33,21 @@ from .rows import (
     Outcome,
     empty_frame,
 )
+from .snapshot import Item, not_read, settle, snapshots, still_writing, take_in
+
+DEFAULT_SETTLE_SECONDS = 2.0
+"""How long a changed file must have stayed unchanged before a run uses it (looked up at each
+call, so a caller or a test can set it)."""
 
 
 def list_inbox(inbox: Path) -> list[Path]:
-    """Every file under the inbox except lock and hidden files, in a stable order."""
+    """Every regular file under the inbox that may be input (not lock, hidden or note files),
+    in a stable order."""
     if not inbox.is_dir():
         raise InboxError(message("rapport.inkorg_saknas", inbox=inbox))
-    files = []
-    for path in inbox.rglob("*"):
-        relative = path.relative_to(inbox)
-        if any(part.startswith(".") for part in relative.parts) or is_ignored(path):
-            continue
-        if path.is_file():
-            files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(inbox).as_posix())
-
-
-def source_of(name: str) -> str:
-    """The source folder of an inbox path ('polisen/logg.xlsx' -> 'polisen'; '' at the top)."""
-    return name.split("/")[0] if "/" in name else ""
+    return [
+        inbox.joinpath(*e.parts) for e in list_entries(inbox) if e.is_file and not in_notes(e.name)
+    ]
 
 
 def check_file(
@@ -80,7 +79,8 @@ def file_outcome(
     cache: ParseCache | None = None,
     reader: IsolatedReader | None = None,
 ) -> tuple[FileOutcome, FileValidation | None]:
-    """One dropped file's fate, read from `data` (its archived bytes) and reported as `name`."""
+    """One dropped file's fate, read from `data` (its archived bytes) and reported as `name`.
+    A reader that failed (ReaderUnavailable) is no verdict: reported this run, never cached."""
     source = source_of(name)
     outcome = FileOutcome(source=source, path=name, sha256=sha256)
     if "/" not in name:
@@ -95,7 +95,11 @@ def file_outcome(
         return outcome, None
     checked = cache.get(sha256, source) if cache else None
     if checked is None:
-        checked = _check(data, rules_for(promise, source), limits, name, reader)
+        try:
+            checked = _check(data, rules_for(promise, source), limits, name, reader)
+        except ReaderUnavailable as exc:
+            outcome.reason, outcome.retry = exc.reason, True
+            return outcome, None
         if cache:
             cache.put(sha256, source, checked)
     if isinstance(checked, str):
@@ -115,6 +119,8 @@ def _check(
         if reader is not None:
             return reader.check(data, rules, limits, name)
         return check_file_here(data, rules, limits, name)
+    except ReaderUnavailable:
+        raise
     except UnreadableFileError as exc:
         return exc.reason
 
@@ -126,17 +132,16 @@ def read_file(
     limits: ReadLimits = ReadLimits(),
     cache: ParseCache | None = None,
 ) -> tuple[FileOutcome, FileValidation | None]:
-    """A file read where it lies in the inbox (no archive), in the isolated reader."""
-    with IsolatedReader() as reader:
-        return file_outcome(
-            path,
-            path.relative_to(inbox).as_posix(),
-            sha256_file(path),
-            promise,
-            limits,
-            cache,
-            reader,
-        )
+    """A file taken from the inbox as a report run takes it (no link followed, no archive),
+    read in the isolated reader; a watcher has already seen it settle."""
+    inbox = Path(inbox)
+    entry = entry_at(inbox, Path(path))
+    with tempfile.TemporaryDirectory(prefix="lofte-fil-") as staging:
+        items, problems = snapshots(inbox, [entry] if entry.is_file else [], Path(staging), limits)
+        if not entry.is_file or problems:
+            return (problems or [not_read(entry.name, entry.reason or "")])[0], None
+        with IsolatedReader() as reader:
+            return _outcome(items[0], promise, limits, cache, reader)
 
 
 def read_inbox(
@@ -146,49 +151,81 @@ def read_inbox(
     cache: ParseCache | None = None,
     archive: Archive | None = None,
     isolate: bool = True,
+    *,
+    settle_seconds: float | None = None,
 ) -> Intake:
     """Everything in the inbox; with an archive, every file is first kept there by content and
     the report is made from the archive's current versions (a file removed from the inbox is
-    not lost: a corrected version dropped under the same name replaces it). `isolate=False`
-    reads in this process: only for files the caller made itself."""
+    not lost: a corrected version dropped under the same name replaces it), and a note on each
+    rejected entry is left in the shared folder (inbox.py). A file changed within the last
+    `settle_seconds` (default DEFAULT_SETTLE_SECONDS) is looked at again after a wait, and one
+    still being written is reported while its last settled version stays in use. Every entry
+    ends accepted or rejected. `isolate=False` reads in this process: only for files the
+    caller made itself."""
     inbox = Path(inbox)
     if not inbox.is_dir():
         raise InboxError(message("rapport.inkorg_saknas", inbox=inbox))
-    entries: list[tuple[Path, str, str, FileVersion | None]]
-    if archive is None:
-        entries = [
-            (path, path.relative_to(inbox).as_posix(), sha256_file(path), None)
-            for path in list_inbox(inbox)
-        ]
-    else:
-        for path in list_inbox(inbox):
-            name = path.relative_to(inbox).as_posix()
-            try:
-                archive.register(path, name, source_of(name))
-            except FileNotFoundError:
-                continue  # removed between listing and copying; seen again if it returns
-        entries = [
-            (archive.blob_path(v.sha256), v.name, v.sha256, v) for v in archive.current_versions()
-        ]
-    outcomes: list[FileOutcome] = []
+    seconds = DEFAULT_SETTLE_SECONDS if settle_seconds is None else settle_seconds
+    listed = list_entries(inbox)
+    files = [e for e in listed if e.is_file and not in_notes(e.name)]
+    outcomes = [not_read(e.name, e.reason, folder=e.folder) for e in listed if e.reason]
     results: list[FileValidation] = []
-    with IsolatedReader() if isolate else nullcontext() as reader:
-        for data, name, sha256, version in entries:
-            outcome, result = file_outcome(data, name, sha256, promise, limits, cache, reader)
-            if archive is not None and version is not None:
-                _record(archive, version, outcome)
+    with ExitStack() as stack:
+        if archive is None:
+            staging = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lofte-")))
+            ready, moving = settle(inbox, files, seconds)
+            items, problems = snapshots(inbox, ready, staging, limits)
+            problems += [still_writing(e) for e in moving]
+        else:
+            problems = take_in(archive, inbox, files, limits, seconds)
+            items = [Item.of(archive, v) for v in archive.current_versions()]
+        outcomes += problems
+        reader = stack.enter_context(IsolatedReader()) if isolate else None
+        for item in items:
+            outcome, result = _outcome(item, promise, limits, cache, reader)
+            if archive is not None and not outcome.retry:
+                _record(archive, item.version, outcome)
             outcomes.append(outcome)
             if result is not None:
                 results.append(result)
+    if archive is not None:
+        leave_notes(inbox, outcomes)
+    noted = {note_name(o.path) for o in outcomes}
+    outcomes += [
+        not_read(e.name, message("inlasning.anteckningsmapp", folder=NOTES))
+        for e in listed
+        if e.is_file and in_notes(e.name) and e.name not in noted
+    ]
     return assemble_intake(promise, outcomes, results)
 
 
-def _record(archive: Archive, version: FileVersion, outcome: FileOutcome) -> None:
+def _outcome(
+    item: Item,
+    promise: Promise,
+    limits: ReadLimits,
+    cache: ParseCache | None,
+    reader: IsolatedReader | None,
+) -> tuple[FileOutcome, FileValidation | None]:
+    if item.kept:
+        return file_outcome(item.data, item.name, item.sha256, promise, limits, cache, reader)
+    reason = message(
+        "inlasning.for_stor",
+        size_mb=f"{item.size / 1e6:.0f}",
+        limit_mb=f"{limits.max_file_bytes / 1e6:.0f}",
+    )
+    return FileOutcome(source_of(item.name), item.name, item.sha256, reason=reason), None
+
+
+def _record(archive: Archive, version: FileVersion | None, outcome: FileOutcome) -> None:
+    """The version's outcome in the manifest and, when rejected, the quarantine (once)."""
+    if version is None:
+        return
+    state = "rejected" if outcome.reason else "accepted"
+    if (version.outcome, version.reasons or "") == (state, outcome.reason or ""):
+        return
     if outcome.reason:
-        archive.record_outcome(version.name, version.sha256, "rejected", outcome.reason)
         archive.quarantine(version, outcome.reason)
-    else:
-        archive.record_outcome(version.name, version.sha256, "accepted")
+    archive.record_outcome(version.name, version.sha256, state, outcome.reason or "")
 
 
 def assemble_intake(
@@ -196,12 +233,16 @@ def assemble_intake(
 ) -> Intake:
     """Combine per-file results (read here or by one task per file in a flow) into one intake."""
     sources = {s.id: SourceSummary(s.id, s.name) for s in promise.sources}
+    accepted = {o.path for o in outcomes if o.accepted}
+    counted: set[str] = set()
     for outcome in sorted(outcomes, key=lambda o: o.path):
         summary = sources.get(outcome.source)
         if summary is None:
             continue
-        summary.files += 1
-        summary.files_rejected += 0 if outcome.accepted else 1
+        if outcome.path not in counted:  # a name reported twice: still being written, say,
+            counted.add(outcome.path)  # while its last settled version is counted
+            summary.files += 1
+            summary.files_rejected += 0 if outcome.path in accepted else 1
         summary.rows_accepted += outcome.rows_accepted
         summary.rows_rejected += outcome.rows_rejected
     order = ["file", "sheet", "row"]

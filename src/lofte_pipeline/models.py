@@ -35,6 +35,9 @@ class FileOutcome:
     rows_rejected: int = 0
     sheets_read: list[str] = field(default_factory=list)
     reason: str | None = None  # set when the whole file was rejected
+    retry: bool = False
+    """The reason is about this run, not the file's content (still being written, gone, the
+    reader failed): not cached, quarantined or noted; read again next run."""
 
     @property
     def accepted(self) -> bool:

@@ -3,11 +3,14 @@
 A file is ready once it has not been modified for `settle_seconds`: a copy in progress keeps
 touching the file, so a file still being copied is never read half-written. What was handled is
 recorded by size and modification time; the content hash then decides whether it is parsed again.
+Only regular files count (intake.list_inbox): links, FIFOs and the notes in AVVISAT/ never start
+a run, and a link is never followed to look at what it points to.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +49,7 @@ class InboxWatcher:
         for path in list_inbox(self.inbox):
             key = path.relative_to(self.inbox).as_posix()
             try:
-                stat = path.stat()
+                stat = os.lstat(path)
             except FileNotFoundError:
                 continue  # removed between listing and looking
             if self.processed.get(key) == Observation(stat.st_size, stat.st_mtime_ns):
@@ -65,7 +68,7 @@ class InboxWatcher:
         for path in paths:
             key = path.relative_to(self.inbox).as_posix()
             try:
-                stat = path.stat()
+                stat = os.lstat(path)
             except FileNotFoundError:
                 continue
             self.processed[key] = Observation(stat.st_size, stat.st_mtime_ns)
