@@ -12,7 +12,8 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -41,7 +42,8 @@ class TemporaryFile:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self.file.close()
+        with suppress(OSError):  # closing flushes: on a full disk that fails again
+            self.file.close()
         self.path.unlink(missing_ok=True)  # gone already when committed
 
     def write(self, data: bytes) -> None:
@@ -56,44 +58,63 @@ class TemporaryFile:
         os.replace(self.path, path)
 
 
+@contextmanager
+def naming(path: Path, inside: Path | None = None) -> Iterator[None]:
+    """An OSError that names no file (a write on a full disk), or only a temporary one under
+    `inside` (gone by the time anyone reads the message), names `path`: what was being written,
+    so that whoever reads the message knows which disk or folder to see to."""
+    try:
+        yield
+    except OSError as exc:
+        name = None if exc.filename is None else os.fsdecode(exc.filename)
+        if name is None or (inside is not None and name.startswith(str(inside))):
+            exc.filename = str(path)
+        raise
+
+
 def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
     """`path` holds `data` whole, or what it held before: never a part."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with TemporaryFile(path.parent) as out:
-        out.write(data)
-        out.commit(path, mode)
+    with naming(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with TemporaryFile(path.parent) as out:
+            out.write(data)
+            out.commit(path, mode)
 
 
 def copy_atomic(source: Path, path: Path, mode: int = 0o644) -> None:
     """A copy of `source` at `path`, put in place whole."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with TemporaryFile(path.parent) as out, Path(source).open("rb") as data:
-        shutil.copyfileobj(data, out.file, 1 << 20)
-        out.commit(path, mode)
+    with naming(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with TemporaryFile(path.parent) as out, Path(source).open("rb") as data:
+            shutil.copyfileobj(data, out.file, 1 << 20)
+            out.commit(path, mode)
 
 
 def write_tree_atomically(folder: Path, files: Mapping[str, bytes]) -> None:
     """`folder` made whole or not at all: `files` ('/'-separated relative names -> bytes) are
     written into a temporary folder beside it, fsynced and read back, and the folder then takes
     its name in one rename. A folder of that name with anything in it is never replaced (the
-    rename fails); a read-back that differs raises CopyMismatchError and leaves nothing behind."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    # Hidden, and named after the folder, so leftovers of a killed run are easy to tell.
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name.lstrip('.')}.", dir=folder.parent))
+    rename fails); a read-back that differs raises CopyMismatchError and leaves nothing behind,
+    and so does any other failure (a full disk, a denied folder)."""
+    with naming(folder):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        # Hidden, and named after the folder, so leftovers of a killed run are easy to tell.
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name.lstrip('.')}.", dir=folder.parent))
     try:
-        for name, data in sorted(files.items()):
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("xb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.chmod(path, 0o644)
-        if any((staging / name).read_bytes() != data for name, data in files.items()):
-            raise CopyMismatchError(f"{folder}: the copy read back differs")
-        os.chmod(staging, 0o755)
-        os.replace(staging, folder)
+        with naming(folder, inside=staging):
+            for name, data in sorted(files.items()):
+                path = staging / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with path.open("xb") as out:
+                    out.write(data)
+                    out.flush()
+                    os.fsync(out.fileno())
+                os.chmod(path, 0o644)
+            if any((staging / name).read_bytes() != data for name, data in files.items()):
+                raise CopyMismatchError(f"{folder}: the copy read back differs")
+            os.chmod(staging, 0o755)
+            os.replace(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -105,16 +126,28 @@ def swap_link(link: Path, target: str) -> str | None:
     either the old target or the new one. Returns the old target's name.
 
     A folder in the link's place (written before it was a link) is first moved aside, to
-    `.<name>.v-foregaende`, and that name is returned: nothing is deleted here."""
+    `.<name>.v-foregaende`, and that name is returned: nothing is deleted here. When the link
+    cannot be made (a full disk, a denied folder) everything is left as it was."""
     parent = link.parent
-    previous = os.readlink(link) if link.is_symlink() else None
-    if link.exists() and not link.is_symlink():
-        previous = f".{link.name}.v-foregaende"
-        os.replace(link, parent / previous)
     temporary = parent / f".{link.name}.lank-{os.getpid()}-{threading.get_native_id()}"
     temporary.unlink(missing_ok=True)
-    os.symlink(target, temporary)
-    os.replace(temporary, link)
+    try:
+        os.symlink(target, temporary)
+    except OSError as exc:  # it names `target` and the temporary link: name the link itself
+        raise OSError(exc.errno, exc.strerror, str(link)) from exc
+    moved = None
+    try:
+        previous = os.readlink(link) if link.is_symlink() else None
+        if link.exists() and not link.is_symlink():
+            moved = parent / f".{link.name}.v-foregaende"
+            os.replace(link, moved)
+            previous = moved.name
+        os.replace(temporary, link)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        if moved is not None and not os.path.lexists(link):
+            os.replace(moved, link)
+        raise
     sync_folder(parent)
     return previous
 

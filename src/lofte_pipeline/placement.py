@@ -10,6 +10,7 @@ folder and swapped in by one link rename. Nothing here knows what is in a bundle
 from __future__ import annotations
 
 import fcntl
+import os
 import secrets
 import shutil
 import time
@@ -47,10 +48,19 @@ def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
 def publish_bundle(folder: Path, files: dict[str, bytes]) -> None:
     """Put a bundle in place: written whole as a hidden version folder beside `folder`, which is
     a link swapped to it in one rename. Versions other than the new and the previous one (and
-    leftovers of a killed run) are removed afterwards."""
+    leftovers of a killed run) are removed afterwards.
+
+    When it cannot be put in place (a full disk, a denied folder) the new version is removed
+    again, the bundle there stays, and the error names `folder`, not the hidden version."""
     version = folder.parent / f".{folder.name}.v-{secrets.token_hex(4)}"
-    fsio.write_tree_atomically(version, files)
-    previous = fsio.swap_link(folder, version.name)
+    try:
+        with fsio.naming(folder, inside=version):
+            fsio.write_tree_atomically(version, files)
+            previous = fsio.swap_link(folder, version.name)
+    except BaseException:
+        if not (folder.is_symlink() and os.readlink(folder) == version.name):
+            shutil.rmtree(version, ignore_errors=True)
+        raise
     for stale in folder.parent.glob(f".{folder.name}.*"):
         if stale.name in (version.name, previous):
             continue
