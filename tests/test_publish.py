@@ -276,3 +276,48 @@ def test_an_approval_that_never_comes_times_out_into_a_clear_state(
         )
     notes = [a.data for a in artifacts if a.key == "publicering"]
     assert notes and "Ingen granskning inom" in notes[0]
+
+
+def public_package(folder, text: str):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "figures.json").write_text(text, encoding="utf-8")
+    (folder / "rapport.html").write_text(f"<p>{text}</p>", encoding="utf-8")
+    return folder
+
+
+def test_the_publication_and_its_record_are_readable_by_colleagues_on_the_share(tmp_path):
+    import os
+
+    destination = tmp_path / "webb" / "strangnas-2019" / "2019-T2"
+    previous = os.umask(0o077)  # a strict umask must not make them private
+    try:
+        publish_package(public_package(tmp_path / "publicera", "{}"), destination, "Anna")
+    finally:
+        os.umask(previous)
+    assert (destination / "publiceringar.json").stat().st_mode & 0o777 == 0o644
+    assert (destination / "v1").stat().st_mode & 0o777 == 0o755
+    for path in (destination / "v1").iterdir():
+        assert path.stat().st_mode & 0o777 == 0o644, path.name
+
+
+def test_a_publication_that_cannot_be_recorded_is_not_published(tmp_path, monkeypatch):
+    import errno
+
+    from lofte_pipeline import fsio
+
+    destination = tmp_path / "webb"
+    publish_package(public_package(tmp_path / "a", "1"), destination, "Anna")
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(destination / "x.tmp"))
+
+    with monkeypatch.context() as patched:
+        patched.setattr(fsio, "write_atomic", disk_full)
+        with pytest.raises(OSError):
+            publish_package(public_package(tmp_path / "b", "2"), destination, "Anna", "Rättad.")
+    assert (destination / "aktuell").resolve().name == "v1"
+    assert sorted(p.name for p in destination.iterdir()) == ["aktuell", "publiceringar.json", "v1"]
+    assert [p.version for p in publications(destination)] == [1]
+    entry = publish_package(public_package(tmp_path / "b", "2"), destination, "Anna", "Rättad.")
+    assert entry.version == 2  # as soon as there is room
+    assert (destination / "aktuell").resolve().name == "v2"

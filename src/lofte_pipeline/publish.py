@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -46,7 +48,9 @@ def publish_package(
     """Copy `public` into destination/v<N>/ and point destination/aktuell at it.
 
     The same files again publish nothing new. Different files need a change note: a published
-    report is corrected in the open, never silently replaced.
+    report is corrected in the open, never silently replaced. What fails on the way (a full
+    disk) publishes nothing and leaves no new version behind. Everything written is mode 0644
+    (folders 0755), for colleagues on the share and the web server.
     """
     if not approved_by.strip():
         raise LofteError(message("publicering.namn_saknas"))
@@ -61,19 +65,37 @@ def publish_package(
         )
     version = (history[-1].version if history else 0) + 1
     target = destination / f"v{version}"
+    current = destination / CURRENT
     try:
         fsio.write_tree_atomically(target, files)
     except fsio.CopyMismatchError:
         raise LofteError(message("publicering.kopian_skiljer")) from None
-    fsio.swap_link(destination / CURRENT, target.name)
     moment = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
     entry = Publication(version, approved_by.strip(), moment, change_note.strip(), hashes)
     record = {"publiceringar": [asdict(p) for p in [*history, entry]]}
-    fsio.write_atomic(
-        destination / RECORD,
-        (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-    )
+    try:
+        previous = fsio.swap_link(current, target.name)
+        try:  # readable by colleagues on the share, like the published files themselves
+            fsio.write_atomic(
+                destination / RECORD,
+                (json.dumps(record, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+                mode=0o644,
+            )
+        except BaseException:  # not recorded: not published either
+            if previous is None:
+                current.unlink()
+            else:
+                fsio.swap_link(current, previous)
+            raise
+    except BaseException:
+        if not _points_at(current, target):
+            shutil.rmtree(target, ignore_errors=True)
+        raise
     return entry
+
+
+def _points_at(link: Path, target: Path) -> bool:
+    return link.is_symlink() and os.readlink(link) == target.name
 
 
 def publication_folder(root: Path, promise_id: str, period_id: str) -> Path:
