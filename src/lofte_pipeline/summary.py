@@ -113,8 +113,16 @@ def report_markdown(
     return "\n".join(lines) + "\n"
 
 
+def printable(text: object) -> str:
+    """`text` on one line that nothing in it can break or fake: every character that is not
+    printable (a newline, a carriage return, an escape or direction mark, a name's undecodable
+    byte) written the way Python writes it in a string, e.g. `\\n`."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def run_log(figures: dict[str, Any], intake: Intake) -> bytes:
-    """korning.log: what this run read and decided, in plain text, for the audit package."""
+    """korning.log: what this run read and decided, in plain text, for the audit package. Names
+    and reasons are written with `printable`, so a file's name cannot add a line of its own."""
     lines = [
         f"Löfte: {figures['promise']} ({figures['municipality']} {figures['year']})",
         f"Period: {figures['period']} ({'utkast' if figures['draft'] else 'slutlig'})",
@@ -126,9 +134,9 @@ def run_log(figures: dict[str, Any], intake: Intake) -> bytes:
         outcome = (
             f"godkänd, {f.rows_accepted} rader, {f.rows_rejected} avvisade"
             if f.accepted
-            else f"avvisad: {f.reason}"
+            else f"avvisad: {printable(f.reason)}"
         )
-        lines.append(f"  {f.path} sha256={f.sha256[:16]}… {outcome}")
+        lines.append(f"  {printable(f.path)} sha256={f.sha256[:16]}… {outcome}")
     lines += [
         "",
         f"Räknade aktiviteter: {figures['activities_counted']}",
