@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,46 @@ def test_another_municipality_is_only_a_new_file(raw, tmp_path):
         2020,
         ["Norr", "Söder"],
     )
+
+
+def test_a_date_that_is_not_in_the_calendar_names_its_field(tmp_path, promise_file):
+    path = tmp_path / "lofte.yaml"
+    text = promise_file.read_text(encoding="utf-8")
+    path.write_text(text.replace("undertecknat: 2019-02-08", "undertecknat: 2019-02-30"), "utf-8")
+    with pytest.raises(PromiseFileError) as failed:
+        load_promise(path)
+    assert str(failed.value) == (
+        "lofte.yaml: 1 fel\n"
+        "  - undertecknat: ska vara ett datum som finns i kalendern, ÅÅÅÅ-MM-DD "
+        "('2019-02-30' är det inte)"
+    )
+
+
+def test_a_value_the_yaml_reader_cannot_take_is_a_promise_file_error(tmp_path, promise_file):
+    path = tmp_path / "lofte.yaml"
+    text = promise_file.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"^ar: 2019$", "ar: " + "9" * 5000, text, flags=re.M), "utf-8")
+    with pytest.raises(PromiseFileError, match=r"lofte\.yaml: ett värde i filen kan inte tolkas"):
+        load_promise(path)
+
+
+def test_a_promise_file_over_the_size_cap_is_refused_before_it_is_parsed(
+    tmp_path, promise_file, monkeypatch
+):
+    from lofte_pipeline.messages import catalogue
+    from lofte_pipeline.promise import MAX_PROMISE_BYTES
+
+    path = tmp_path / "stor.yaml"
+    text = promise_file.read_text(encoding="utf-8")
+    path.write_text(text + "#" * (MAX_PROMISE_BYTES - len(text.encode("utf-8"))), "utf-8")
+    assert load_promise(path).id == "strangnas-2019"  # at the cap: read
+    with path.open("a", encoding="utf-8") as grown:
+        grown.write("#")
+    catalogue()  # the messages are read before the YAML reader is taken away
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(yaml, "load", never)
+    with pytest.raises(PromiseFileError, match=r"stor\.yaml: är större än 1024 kB och läses inte"):
+        load_promise(path)

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import LofteError
 from .messages import message
+
+if TYPE_CHECKING:
+    from .promise import Promise
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -98,7 +103,7 @@ def run_validate_promise(args: argparse.Namespace) -> int:
 
 
 def run_new_promise(args: argparse.Namespace) -> int:
-    from .promise import load_promise, new_promise_text
+    from .promise import load_promise
 
     source = load_promise(args.source_file)
     text = new_promise_text(
@@ -143,3 +148,28 @@ def run_demo(args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+def new_promise_text(
+    text: str, source: Promise, new_id: str, year: int, municipality: str | None = None
+) -> str:
+    """Next year's (or another municipality's) promise file from this one, comments kept.
+
+    Only id, year, signing date and municipality change; promises, districts and targets are left
+    for a person to edit.
+    """
+    replacements = [
+        (r"^id: .*$", f"id: {new_id}"),
+        (r"^ar: .*$", f"ar: {year}"),
+        (r"^undertecknat: .*$", f"undertecknat: {year}-01-01"),
+        (r"^titel: .*$", f"titel: Medborgarlöfte {year}"),
+    ]
+    if municipality:
+        replacements.append((r"^kommun: .*$", f"kommun: {municipality}"))
+    for pattern, replacement in replacements:
+        text = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
+    header = (
+        f"# Utgår från {source.id} ({source.municipality} {source.year}). Uppdatera "
+        "löften, kommundelar, källor och mål innan filen används.\n"
+    )
+    return header + text

@@ -56,5 +56,11 @@ def field_problem(error: Any) -> str:
         return str(error["msg"]).removeprefix("Value error, ")
     key = f"loftesfil.falt.{error['type']}"
     if has_message(key):
-        return message(key, **(error.get("ctx") or {}))
+        return message(key, **{"input": _shown(error.get("input")), **(error.get("ctx") or {})})
     return message("loftesfil.falt.annat", detail=error["msg"])
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value from the file as the message quotes it: on one line and short."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
