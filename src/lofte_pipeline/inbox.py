@@ -1,7 +1,7 @@
 """The shared folder as untrusted input: what is in it, and the notes written back to it.
 
-Nothing here follows a link. The inbox is walked through folder descriptors (openat with
-O_NOFOLLOW), never through a link. Every entry that is not a regular file (a link to a file, a
+Nothing here follows a link: the inbox is walked through folder descriptors, each folder opened
+from its parent with O_NOFOLLOW. Every entry that is not a regular file (a link to a file, a
 folder, nothing or itself, a FIFO, a socket, a device, a folder that cannot be listed, an entry
 that may not be looked at) comes back with a Swedish reason naming what it is: nothing is skipped
 silently. Excel lock files (~$…) and hidden files are skipped, as documented. A name that is not
@@ -64,19 +64,25 @@ def shown_name(parts: Iterable[str]) -> str:
 
 def list_entries(inbox: Path) -> list[Entry]:
     """Every entry of the inbox except lock and hidden files, in a stable order."""
+    found: list[Entry] = []
     try:
         top = os.open(inbox, _FOLDER)
     except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InboxError(
-            message("inlasning.inkorg_kan_inte_listas", inbox=inbox, reason=reason)
-        ) from None
-    found: list[Entry] = []
+        raise _unlistable(inbox, exc) from None
     try:
-        _walk(top, (), found)
+        try:
+            names = _names(top)
+        except OSError as exc:
+            raise _unlistable(inbox, exc) from None
+        _walk(top, (), names, found)
     finally:
         os.close(top)
     return sorted(found, key=lambda e: e.name)
+
+
+def _unlistable(inbox: Path, exc: OSError) -> InboxError:
+    reason = exc.strerror or type(exc).__name__
+    return InboxError(message("inlasning.inkorg_kan_inte_listas", inbox=inbox, reason=reason))
 
 
 def in_notes(name: str) -> bool:
@@ -85,9 +91,12 @@ def in_notes(name: str) -> bool:
     return parts[0] == NOTES or (len(parts) > 1 and parts[1] == NOTES)
 
 
-def _walk(folder: int, parts: tuple[str, ...], found: list[Entry]) -> None:
+def _names(folder: int) -> list[str]:
     with os.scandir(folder) as listing:
-        names = sorted(e.name for e in listing)
+        return sorted(e.name for e in listing)
+
+
+def _walk(folder: int, parts: tuple[str, ...], names: list[str], found: list[Entry]) -> None:
     for name in names:
         if name.startswith((".", "~$")):
             continue
@@ -104,12 +113,17 @@ def _walk(folder: int, parts: tuple[str, ...], found: list[Entry]) -> None:
             continue
         try:
             inner = os.open(name, _FOLDER | os.O_NOFOLLOW, dir_fd=folder)
+            try:
+                inside = _names(inner)
+            except OSError:
+                os.close(inner)
+                raise
         except OSError as exc:
             reason = folder_reason(exc)
             found.append(Entry(path, shown_name(path), reason=reason, folder=True))
             continue
         try:
-            _walk(inner, path, found)
+            _walk(inner, path, inside, found)
         finally:
             os.close(inner)
 
