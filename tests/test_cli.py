@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -199,3 +201,32 @@ def test_the_library_never_imports_the_flows():
     for path in library.glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "from flows" not in text and "import flows" not in text, path.name
+
+
+@pytest.mark.parametrize(
+    ("code", "said"),
+    [
+        (errno.ENOSPC, "Disken är full: det gick inte att skriva"),
+        (errno.EACCES, "Behörighet saknas: användaren"),
+        (errno.EROFS, "Filsystemet är skrivskyddat"),
+        (errno.ENOENT, "finns inte. Kontrollera sökvägen"),
+        (errno.ENOTDIR, "är en fil där en mapp behövs"),
+        (errno.EIO, "(felkod EIO)"),
+    ],
+)
+def test_a_file_system_error_is_one_swedish_line_naming_the_path(
+    code, said, tmp_path, promise_file, monkeypatch, capsys
+):
+    import lofte_pipeline.workbook_template
+
+    path = tmp_path / "mall\nfel: förfalskad rad.xlsx"
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise OSError(code, os.strerror(code), str(path))
+
+    monkeypatch.setattr(lofte_pipeline.workbook_template, "write_template", fails)
+    args = ["template", "--promise", str(promise_file), "--source", "polisen", "-o", str(path)]
+    assert main(args) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("fel: ") and said in line
+    assert str(tmp_path / "mall\\nfel: förfalskad rad.xlsx") in line  # named, on one line

@@ -9,7 +9,16 @@ publishes) and cli_commands.py (the others).
 from __future__ import annotations
 
 import argparse
+import errno
+import os
+import pwd
+import shlex
 import sys
+import tempfile
+import traceback
+from contextlib import suppress
+from datetime import datetime
+from pathlib import Path
 
 from .cli_commands import run_check, run_demo, run_new_promise, run_template, run_validate_promise
 from .cli_report import run_report
@@ -18,12 +27,27 @@ from .messages import message
 
 # Entry points of commands whose code lives outside the library (`serve`: the Prefect flows).
 COMMANDS = "lofte_pipeline.commands"
+# Exit codes: 0 done (also when rows were rejected), 1 `check` or `validate-promise` found
+# problems, 2 the command could not do its work (bad input, a folder that cannot be written),
+# 3 a fault of the program (its traceback in LOG), 130 interrupted.
+EXIT_FAILED, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 2, 3, 130
+LOG = "korning.log"
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """The flows' code, found by its entry point (`serve` in COMMANDS) when the command runs."""
+    """The flows' code, found by its entry point (`serve` in COMMANDS) when the command runs;
+    first the publication folder is checked as `lofte report` checks it (its default, as the
+    flows choose it, too)."""
     from importlib.metadata import entry_points
 
+    from .archive import default_state_dir
+    from .cli_report import check_publish_dir
+
+    state = args.state or default_state_dir(Path(args.inbox))
+    check_publish_dir(
+        args.publish_dir or Path(args.out).parent / "publicering",
+        {"--out": args.out, "--inbox": args.inbox, "--state": state},
+    )
     try:
         point = next(iter(entry_points(group=COMMANDS, name="serve")), None)
         if point is None:
@@ -140,12 +164,105 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. What goes wrong ends in one Swedish message on stderr, never a traceback:
+    bad input or a folder that cannot be written (LofteError, OSError) exit 2, an interrupt 130,
+    and anything else, a fault of the program, exit 3 with its traceback written to a log
+    (`unexpected_error_log`) that the message names."""
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
     except LofteError as exc:
         print(message("kommando.fel", message=exc), file=sys.stderr)
-        return 2
+        return EXIT_FAILED
+    except OSError as exc:
+        print(message("kommando.fel", message=os_error_text(exc)), file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(message("kommando.avbrutet"), file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        log = unexpected_error_log(exc, args, argv)
+        if log is None:
+            print(message("kommando.ovantat_fel_utan_logg", error=_one_line(exc)), file=sys.stderr)
+        else:
+            print(message("kommando.ovantat_fel", log=log), file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def os_error_text(exc: OSError) -> str:
+    """A full disk, a denied or read-only folder: which file or folder, and what to do."""
+    from .summary import printable
+
+    name = exc.filename
+    if isinstance(name, (str, bytes, os.PathLike)):
+        path = printable(os.fsdecode(name))  # on one line, whatever the name holds
+    else:
+        path = message("kommando.okand_plats")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return message("kommando.disken_full", path=path)
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return message("kommando.ingen_behorighet", path=path, user=_user())
+    if exc.errno == errno.EROFS:
+        return message("kommando.skrivskyddat", path=path)
+    if exc.errno == errno.ENOENT:
+        return message("kommando.finns_inte", path=path)
+    if exc.errno in (errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENOTEMPTY):
+        return message("kommando.fel_sorts_fil", path=path)
+    code = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    return message("kommando.filsystemsfel", path=path, error=code)
+
+
+def _user() -> str:
+    try:
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except KeyError:  # a user id without a name (a container, a share's mapping)
+        return str(os.geteuid())
+
+
+def unexpected_error_log(
+    exc: BaseException, args: argparse.Namespace, argv: list[str]
+) -> Path | None:
+    """Append the command line and the traceback of `exc` to LOG, in the first folder of
+    `log_folders` where that works, else in a new file in the temporary folder; the path, or
+    None when nothing could be written anywhere."""
+    text = (
+        f"{datetime.now().astimezone().isoformat(timespec='seconds')} "
+        f"lofte {shlex.join(argv)}\n{''.join(traceback.format_exception(exc))}\n"
+    )
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
+    for folder in log_folders(args):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle = os.open(folder / LOG, flags, 0o640)
+        except OSError:
+            continue
+        with (
+            suppress(OSError),
+            os.fdopen(handle, "a", encoding="utf-8", errors="backslashreplace") as log,
+        ):
+            log.write(text)
+            return folder / LOG
+    with suppress(OSError):
+        handle, name = tempfile.mkstemp(prefix="lofte-korning-", suffix=".log")
+        with os.fdopen(handle, "w", encoding="utf-8", errors="backslashreplace") as log:
+            log.write(text)
+        return Path(name)
+    return None
+
+
+def log_folders(args: argparse.Namespace) -> list[Path]:
+    """Where the log of an unexpected error goes: the command's --out folder, beside the
+    reports (report, demo, serve), then the user's state folder (~/.local/state/lofte)."""
+    folders = [Path(args.out)] if getattr(args, "out", None) else []
+    with suppress(RuntimeError):  # no home folder
+        state = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+        folders.append(Path(state) / "lofte")
+    return folders
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
 
 
 if __name__ == "__main__":

@@ -11,16 +11,42 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from .errors import LofteError
 from .messages import message
 
 
+def check_publish_dir(publish_dir: str | Path, folders: Mapping[str, str | Path]) -> None:
+    """Refuse a publication folder that is, or is inside, or holds one of `folders` (option ->
+    folder: the reports, the inbox, the archive): a draft run would replace what was published
+    there, the inbox would read it as input, or the web team would publish internal material.
+    Compared as resolved paths, so a link or a `..` does not hide it."""
+    publish = Path(publish_dir).resolve()
+    for option, folder in folders.items():
+        other = Path(folder).resolve()
+        if publish == other or other in publish.parents:
+            raise LofteError(
+                message("kommando.publicering_i_mapp", publish=publish, option=option, folder=other)
+            )
+        if publish in other.parents:
+            raise LofteError(
+                message("kommando.mapp_i_publicering", publish=publish, option=option, folder=other)
+            )
+
+
 def run_report(args: argparse.Namespace) -> int:
     from .i18n import texts
     from .report import build_report
 
+    if args.publish_dir:
+        from .archive import default_state_dir
+
+        state = args.state or default_state_dir(Path(args.inbox))
+        check_publish_dir(
+            args.publish_dir, {"--out": args.out, "--inbox": args.inbox, "--state": state}
+        )
     if args.approve and not (args.final and args.publish_dir):
         raise LofteError(message("kommando.approve_kraver_final"))
     if args.change_note.strip() and not (args.final and args.publish_dir):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import fsio
 from .archive import Archive, default_state_dir
 from .bundle import (
     INTERNAL,
@@ -87,8 +91,14 @@ def build_report(
     if previous is None:
         previous = previous_figures(promise, resolved, Path(out))
     with report_lock(Path(out) / ".lofte-lock" / promise.id, resolved.id, lock_timeout):
-        with Archive(state) as archive:
-            intake = read_inbox(inbox, promise, cache=cache, archive=archive)
+        try:  # an error that names no file is about the archive folder
+            with fsio.naming(state), Archive(state) as archive:
+                intake = read_inbox(inbox, promise, cache=cache, archive=archive)
+        except sqlite3.OperationalError as exc:
+            failure = storage_error(exc, state)
+            if failure is None:
+                raise
+            raise failure from exc
         return write_report(
             promise,
             resolved,
@@ -182,6 +192,20 @@ def write_report(
     )
     publish_bundle(folder, {bundle_path(name): data for name, data in files.items()})
     return ReportResult(folder, document, rejected, found)
+
+
+def storage_error(exc: sqlite3.OperationalError, state: Path) -> OSError | None:
+    """The archive's manifest on a full, read-only or denied disk, as SQLite reports it (naming
+    no file), as the OSError it is, naming the manifest; None for any other SQLite error."""
+    kind = getattr(exc, "sqlite_errorname", "")
+    if kind == "SQLITE_FULL" or "disk is full" in str(exc):
+        code = errno.ENOSPC
+    elif kind.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")):
+        existing = next(p for p in (state, *state.parents) if p.exists())
+        code = errno.EROFS if os.statvfs(existing).f_flag & os.ST_RDONLY else errno.EACCES
+    else:
+        return None
+    return OSError(code, os.strerror(code), str(state / "manifest.sqlite"))
 
 
 def previous_figures(promise: Promise, period: Period, out: Path) -> dict[str, Any] | None:
