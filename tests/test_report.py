@@ -89,10 +89,15 @@ def test_files_rows_and_rejections_per_source(reports):
         "rows_accepted": 11,
         "rows_rejected": 1,
     }
+    # In public a file is named by its source and number (trasig.xlsx is kommunen's third by
+    # path, felaktig/ is no source); the real names are in intern/avvisat.csv.
     rejected = {f["file"]: f["reason"] for f in reports[3].figures["rejected_files"]}
-    assert set(rejected) == {"kommunen/trasig.xlsx", "felaktig/logg.csv"}
-    assert "inget kalkylark" in rejected["kommunen/trasig.xlsx"]
-    assert "ingen källa" in rejected["felaktig/logg.csv"]
+    assert set(rejected) == {"kommunen, fil 3", "inkorgen, fil 1"}
+    assert "inget kalkylark" in rejected["kommunen, fil 3"]
+    assert (
+        "ingen källa" in rejected["inkorgen, fil 1"]
+        and "felaktig" not in rejected["inkorgen, fil 1"]
+    )
 
 
 def test_figures_at_each_tertial(reports):
