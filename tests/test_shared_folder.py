@@ -130,6 +130,7 @@ def test_links_loops_fifos_sockets_and_devices_are_rejected_by_what_they_are(
     police = inbox / "polisen"
     log(police / "bra.csv", "Hamnen")
     log(police / "2019" / "vår.csv", "Torget")  # a real subfolder is still read
+    (police / "trasig.xlsx").write_bytes(b"inget kalkylark")  # quarantined, as before
     (police / "s.csv").symlink_to(shadow)
     (police / "dinglar.csv").symlink_to(tmp_path / "finns-inte.csv")
     (police / "mapp").symlink_to(outside, target_is_directory=True)
@@ -166,7 +167,9 @@ def test_links_loops_fifos_sockets_and_devices_are_rejected_by_what_they_are(
         assert {v.name for v in archive.current_versions()} == {
             "polisen/bra.csv",
             "polisen/2019/vår.csv",
+            "polisen/trasig.xlsx",
         }
+    assert (state / "karantan" / "polisen" / "trasig.xlsx").is_file()
     assert_private(state)
     # Whoever dropped them reads why in the folder they use.
     note = (police / NOTES / "s.csv.txt").read_text(encoding="utf-8")
