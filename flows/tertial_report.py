@@ -44,6 +44,7 @@ def build_tertial_report(
         "figures": result.figures,
         "rejected_rows": result.rejected_rows,
         "personal_data": result.personal_data,
+        "rejected_files": result.rejected_files,
     }
 
 
@@ -53,7 +54,13 @@ def publish_run_summary(report: dict[str, Any]) -> None:
     figures, folder = report["figures"], report["folder"]
     key = f"{figures['promise']}-{figures['period']}".lower()
     create_markdown_artifact(
-        report_markdown(figures, folder, report["rejected_rows"], report["personal_data"]),
+        report_markdown(
+            figures,
+            folder,
+            report["rejected_rows"],
+            report["personal_data"],
+            rejected_files=report.get("rejected_files"),
+        ),
         key=f"sammanfattning-{key}",
         description="Sammanfattning av körningen",
     )

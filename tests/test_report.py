@@ -344,3 +344,21 @@ def test_csv_files_are_what_pandas_writes_with_formulas_defused():
         "'@x,-1",
         "ok,-1",
     ]
+
+
+def test_the_coordinators_run_summary_names_rejected_files_as_they_lie_in_the_inbox(reports):
+    from lofte_pipeline.summary import report_markdown
+
+    result = reports[3]
+    assert {f["file"] for f in result.rejected_files} == {
+        "kommunen/trasig.xlsx",
+        "felaktig/logg.csv",
+    }
+    text = report_markdown(
+        result.figures,
+        str(result.folder),
+        result.rejected_rows,
+        result.personal_data,
+        rejected_files=result.rejected_files,
+    )
+    assert "`kommunen/trasig.xlsx`" in text and "kommunen, fil 3" not in text

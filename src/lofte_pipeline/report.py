@@ -42,6 +42,8 @@ class ReportResult:
     figures: dict[str, Any]  # figures.json as it was written
     rejected_rows: list[dict[str, Any]] = field(default_factory=list)
     personal_data: list[dict[str, Any]] = field(default_factory=list)
+    # Files rejected as a whole, by their real inbox names (figures.json names them by number).
+    rejected_files: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def public(self) -> Path:
@@ -139,6 +141,7 @@ def write_report(
     folder = out / promise.id / period.id
     rejected = intake.rejected.astype({"row": "int64"}).to_dict("records")
     found = intake.findings.astype({"row": "int64"}).to_dict("records")
+    rejected_files = [{"file": f.path, "reason": f.reason or ""} for f in intake.rejected_files]
     key = bundle_key(
         intake,
         period,
@@ -151,7 +154,7 @@ def write_report(
     )
     unchanged = unchanged_bundle(folder, key, pdf)
     if unchanged is not None:
-        return ReportResult(folder, unchanged, rejected, found)
+        return ReportResult(folder, unchanged, rejected, found, rejected_files)
     result = reconcile(intake.accepted, promise, period)
     figures = Figures.of(
         promise,
@@ -191,7 +194,7 @@ def write_report(
         manifest_document(promise, period, intake, promise_sha256, key, files)
     )
     publish_bundle(folder, {bundle_path(name): data for name, data in files.items()})
-    return ReportResult(folder, document, rejected, found)
+    return ReportResult(folder, document, rejected, found, rejected_files)
 
 
 def storage_error(exc: sqlite3.OperationalError, state: Path) -> OSError | None:

@@ -40,8 +40,12 @@ def report_markdown(
     rejected_rows: list[dict[str, Any]],
     personal_data: list[dict[str, Any]] | None = None,
     max_rejections: int = 50,
+    rejected_files: list[dict[str, str]] | None = None,
 ) -> str:
-    """Status per target, files read, rows rejected with reasons, and where the report is."""
+    """Status per target, files read, rows rejected with reasons, and where the report is.
+
+    For the coordinator, so files are named as they lie in the inbox (`rejected_files`, from the
+    report's result); figures.json, which is public, names them by number."""
     draft = figures.get("draft", True)
     kind = message("korning.utkast") if draft else message("korning.slutlig")
     lines = [
@@ -76,9 +80,10 @@ def report_markdown(
             f"| {source} | {s['files']} | {s.get('files_rejected', 0)} "
             f"| {s['rows_accepted']} | {s['rows_rejected']} |"
         )
-    if figures["rejected_files"]:
+    files = figures["rejected_files"] if rejected_files is None else rejected_files
+    if files:
         lines += ["", message("korning.olasta_rubrik"), ""]
-        lines += [f"- `{f['file']}`: {f['reason']}" for f in figures["rejected_files"]]
+        lines += [f"- `{printable(f['file'])}`: {f['reason']}" for f in files]
     if rejected_rows:
         lines += [
             "",
