@@ -14,6 +14,13 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def files_settle_at_once(monkeypatch):
+    """Tests write their inbox and report at once: no run waits for files to settle, except in
+    the tests of settling, which set their own interval."""
+    monkeypatch.setattr("lofte_pipeline.intake.DEFAULT_SETTLE_SECONDS", 0.0)
 PROMISE_FILE = REPO / "promises" / "strangnas-2019.yaml"
 
 

@@ -107,7 +107,7 @@ def test_a_foreign_file_in_the_cache_folder_is_never_loaded_as_code(
     assert not marker.exists()
     assert calls == ["a.xlsx"]  # the foreign entry was ignored and the file read again
     assert again.accepted.equals(first.accepted)
-    assert cache.get(first.files[0].sha256, "polisen") is not None  # and rebuilt
+    assert cache.get(first.files[0].sha256, "polisen", ".xlsx") is not None  # and rebuilt
 
 
 def test_a_cached_parse_and_a_kept_bundle_are_rebuilt_when_the_code_changes(tmp_path):
@@ -166,3 +166,15 @@ def test_a_cached_parse_and_a_kept_bundle_are_rebuilt_when_the_code_changes(tmp_
     )
     assert report() != first  # the bundle was built again
     assert entries() == 2  # and the file read again, under the new code's key
+
+
+def test_the_same_bytes_under_another_extension_are_checked_again(tmp_path, promise, promise_file):
+    """What staff meant a file to be is in its extension: the same bytes as .docx are refused."""
+    inbox = _inbox(tmp_path)
+    data = (inbox / "polisen" / "a.xlsx").read_bytes()
+    (inbox / "polisen" / "a.docx").write_bytes(data)
+    cache = ParseCache(tmp_path / "cache", promise_hash(promise_file))
+    intake = read_inbox(inbox, promise, cache=cache, isolate=False, settle_seconds=0)
+    reasons = {f.path: f.reason for f in intake.files}
+    assert reasons["polisen/a.xlsx"] is None
+    assert "'.docx' stöds inte" in reasons["polisen/a.docx"]

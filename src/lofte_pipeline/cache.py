@@ -1,7 +1,7 @@
 """Checked files keyed on content: an unchanged file is never read twice by the same code.
 
-The key is the file's sha256, its source, the promise file's hash and a fingerprint of the code and
-templates that check files, so a changed vocabulary or any change to the program reads again.
+The key is the file's sha256, its source, its name's extension (which says what staff meant the
+file to be), the promise file's hash and a fingerprint of the code and templates that check files, so a changed vocabulary or any change to the program reads again.
 Entries are JSON (rows.encode_outcome), never pickle: the cache folder sits on the shared folder
 by default, and whatever is found there is data, checked before it is used. An unreadable or
 foreign entry is ignored and rebuilt.
@@ -37,21 +37,21 @@ class ParseCache:
         self.promise_sha256 = promise_sha256
         self.code = code or code_fingerprint()
 
-    def path(self, file_sha256: str, source: str) -> Path:
+    def path(self, file_sha256: str, source: str, suffix: str = "") -> Path:
         key = hashlib.sha256(
-            f"{file_sha256}|{source}|{self.promise_sha256}|{self.code}".encode()
+            f"{file_sha256}|{source}|{suffix.lower()}|{self.promise_sha256}|{self.code}".encode()
         ).hexdigest()
         return self.folder / key[:2] / f"{key}.json"
 
-    def get(self, file_sha256: str, source: str) -> Outcome | None:
+    def get(self, file_sha256: str, source: str, suffix: str = "") -> Outcome | None:
         """The file's checked rows or why it is unusable; None when unseen (or the entry is
         not one of ours)."""
         try:
-            with self.path(file_sha256, source).open("rb") as handle:
+            with self.path(file_sha256, source, suffix).open("rb") as handle:
                 data = handle.read(MAX_ENTRY_BYTES + 1)
             return decode_outcome(data) if len(data) <= MAX_ENTRY_BYTES else None
         except (OSError, ValueError):
             return None
 
-    def put(self, file_sha256: str, source: str, outcome: Outcome) -> None:
-        write_atomic(self.path(file_sha256, source), encode_outcome(outcome))
+    def put(self, file_sha256: str, source: str, outcome: Outcome, suffix: str = "") -> None:
+        write_atomic(self.path(file_sha256, source, suffix), encode_outcome(outcome))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from contextlib import ExitStack
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
@@ -93,7 +93,8 @@ def file_outcome(
             "inlasning.okand_kallmapp", folder=source, sources=", ".join(promise.source_ids)
         )
         return outcome, None
-    checked = cache.get(sha256, source) if cache else None
+    suffix = PurePosixPath(name).suffix
+    checked = cache.get(sha256, source, suffix) if cache else None
     if checked is None:
         try:
             checked = _check(data, rules_for(promise, source), limits, name, reader)
@@ -101,7 +102,7 @@ def file_outcome(
             outcome.reason, outcome.retry = exc.reason, True
             return outcome, None
         if cache:
-            cache.put(sha256, source, checked)
+            cache.put(sha256, source, checked, suffix)
     if isinstance(checked, str):
         outcome.reason = checked
         return outcome, None

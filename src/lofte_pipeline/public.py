@@ -56,11 +56,14 @@ class PublicFile:
 def public_files(intake: Intake) -> list[PublicFile]:
     """Every file of the intake, in its order, with its public name and reason."""
     counts: Counter[str] = Counter()
+    numbers: dict[str, str] = {}  # a name with two outcomes (one still being written) is one file
     shown = []
     for f in intake.files:
         group = f.source if "/" in f.path and f.source in intake.sources else OUTSIDE_SOURCES
-        counts[group] += 1
-        name = PUBLIC_NAME.format(source=group, number=counts[group])
+        if f.path not in numbers:
+            counts[group] += 1
+            numbers[f.path] = PUBLIC_NAME.format(source=group, number=counts[group])
+        name = numbers[f.path]
         hidden = _names_in(f.path, intake)
         reason = public_reason(f.reason, hidden, set(intake.sources)) if f.reason else ""
         shown.append(PublicFile(name, f.accepted, f.rows_accepted, f.rows_rejected, reason))

@@ -70,6 +70,7 @@ def build_report(
     lang: str = "sv",
     previous: dict[str, Any] | None = None,
     corrections: Sequence[Correction] = (),
+    settle_seconds: float | None = None,
 ) -> ReportResult:
     """Archive what was dropped, reconcile, render, and publish OUT/<promise-id>/<period>/.
 
@@ -80,7 +81,9 @@ def build_report(
 
     `previous` is last year's figures.json for the same tertial; when not given, it is looked up
     among the reports already in `out` (see previous_figures). `corrections` are shown in
-    the report when an already published version is corrected.
+    the report when an already published version is corrected. A file changed within the last
+    `settle_seconds` (default intake.DEFAULT_SETTLE_SECONDS) is looked at again after a short
+    wait; one still being written is reported while its last settled version stays in use.
     """
     promise = load_promise(promise_file)
     resolved = resolve_period(promise, period)
@@ -95,7 +98,9 @@ def build_report(
     with report_lock(Path(out) / ".lofte-lock" / promise.id, resolved.id, lock_timeout):
         try:  # an error that names no file is about the archive folder
             with fsio.naming(state), Archive(state) as archive:
-                intake = read_inbox(inbox, promise, cache=cache, archive=archive)
+                intake = read_inbox(
+                    inbox, promise, cache=cache, archive=archive, settle_seconds=settle_seconds
+                )
         except sqlite3.OperationalError as exc:
             failure = storage_error(exc, state)
             if failure is None:
