@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from lofte_pipeline.demo_words import MONTHS_SV
 from lofte_pipeline.promise import Promise
 
 SEED = 2019
@@ -83,20 +84,6 @@ PHRASES = [
     "Önskemål om fler vandringar",
     "Möte med fastighetsägare",
 ]
-MONTHS = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
 
 
 @dataclass(frozen=True)
@@ -161,7 +148,7 @@ def _date_cell(rng: random.Random, day: dt.date) -> object:
             day.isoformat(),
             f"{day.day}/{day.month}/{day.year}",
             f"{day.day}.{day.month}.{day.year}",
-            f"{day.day} {MONTHS[day.month - 1]} {day.year}",
+            f"{day.day} {MONTHS_SV[day.month - 1]} {day.year}",
             f"{day.isoformat()} {rng.randint(8, 20)}:{rng.choice(('00', '30'))}",
         )
     )

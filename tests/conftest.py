@@ -21,6 +21,8 @@ def files_settle_at_once(monkeypatch):
     """Tests write their inbox and report at once: no run waits for files to settle, except in
     the tests of settling, which set their own interval."""
     monkeypatch.setattr("lofte_pipeline.intake.DEFAULT_SETTLE_SECONDS", 0.0)
+
+
 PROMISE_FILE = REPO / "promises" / "strangnas-2019.yaml"
 
 
