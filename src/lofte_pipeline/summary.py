@@ -83,7 +83,7 @@ def report_markdown(
     files = figures["rejected_files"] if rejected_files is None else rejected_files
     if files:
         lines += ["", message("korning.olasta_rubrik"), ""]
-        lines += [f"- `{printable(f['file'])}`: {f['reason']}" for f in files]
+        lines += [f"- `{printable(f['file'])}`: {printable(f['reason'])}" for f in files]
     if rejected_rows:
         lines += [
             "",
@@ -94,8 +94,8 @@ def report_markdown(
         ]
         for r in rejected_rows[:max_rejections]:
             lines.append(
-                f"| {r['file']} | {r['sheet']} | {r['row']} | {r['column']} "
-                f"| {_cell(r['value'])} | {_cell(r['reason'])} |"
+                f"| {_cell(printable(r['file']))} | {_cell(printable(r['sheet']))} | {r['row']} "
+                f"| {r['column']} | {_cell(r['value'])} | {_cell(r['reason'])} |"
             )
         if len(rejected_rows) > max_rejections:
             lines.append(
@@ -112,7 +112,8 @@ def report_markdown(
             "|---|---|---|---|---|",
         ]
         lines += [
-            f"| {p['file']} | {p['sheet']} | {p['row']} | {p['column']} | {p['kind']} |"
+            f"| {_cell(printable(p['file']))} | {_cell(printable(p['sheet']))} | {p['row']} "
+            f"| {p['column']} | {p['kind']} |"
             for p in personal_data[:max_rejections]
         ]
     return "\n".join(lines) + "\n"
@@ -188,6 +189,8 @@ def missing_data_markdown(intake: Intake, period: Period, missing: list[str], du
 
 
 def inbox_markdown(results: list[dict[str, Any]], report_folder: str) -> str:
+    """The inbox run's files and what became of each; names printable (an undecodable one from
+    an old share, or one with a newline, is written with its escapes)."""
     lines = [message("korning.inkorg_rubrik"), "", message("korning.inkorg_kolumner"), "|---|---|"]
     for r in results:
         outcome = (
@@ -197,7 +200,7 @@ def inbox_markdown(results: list[dict[str, Any]], report_folder: str) -> str:
                 "korning.inkorg_last", accepted=r["rows_accepted"], rejected=r["rows_rejected"]
             )
         )
-        lines.append(f"| {r['file']} | {outcome} |")
+        lines.append(f"| {_cell(printable(r['file']))} | {outcome} |")
     lines += ["", message("korning.inkorg_utkast", folder=report_folder)]
     return "\n".join(lines) + "\n"
 
