@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__
 from .archive import sha256_file
-from .cache import code_fingerprint
+from .cache import code_fingerprint, tree_fingerprint
 from .figures import Figures
 from .messages import templates_dir
 from .models import Correction, Intake
@@ -90,12 +90,7 @@ def bundle_key(
 
 def templates_fingerprint() -> str:
     """Read on every build (a few small files), so a long-running worker sees an edited template."""
-    digest = hashlib.sha256()
-    root = templates_dir()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return tree_fingerprint(templates_dir())
 
 
 def unchanged_bundle(folder: Path, key: str, pdf: bool) -> dict[str, Any] | None:

@@ -20,15 +20,21 @@ from .rows import Outcome, decode_outcome, encode_outcome
 MAX_ENTRY_BYTES = 512 * 1024**2
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """sha256 over the package's own files and its templates: what made a cached result."""
+def tree_fingerprint(*roots: Path) -> str:
+    """sha256 over every file below `roots` (name and bytes; compiled .pyc left out)."""
     digest = hashlib.sha256()
-    for root in (Path(__file__).resolve().parent, templates_dir()):
+    for root in roots:
         for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"):
             digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The package's own files and its templates as this process loaded them: what made a
+    cached result."""
+    return tree_fingerprint(Path(__file__).resolve().parent, templates_dir())
 
 
 class ParseCache:

@@ -86,6 +86,15 @@ def cell_text(value: Cell) -> str | None:
     return str(value)
 
 
+def too_large(size: int, limits: ReadLimits) -> str:
+    """Why a file over the size limit is refused before it is read, with the limit."""
+    return message(
+        "inlasning.for_stor",
+        size_mb=f"{size / 1e6:.0f}",
+        limit_mb=f"{limits.max_file_bytes / 1e6:.0f}",
+    )
+
+
 def is_ignored(path: Path) -> bool:
     """Excel lock files and hidden files are never data."""
     return path.name.startswith("~$") or path.name.startswith(".")
@@ -108,13 +117,7 @@ def read_sheets(
     if size == 0:
         raise UnreadableFileError(message("inlasning.tom"))
     if size > limits.max_file_bytes:
-        raise UnreadableFileError(
-            message(
-                "inlasning.for_stor",
-                size_mb=f"{size / 1e6:.0f}",
-                limit_mb=f"{limits.max_file_bytes / 1e6:.0f}",
-            )
-        )
+        raise UnreadableFileError(too_large(size, limits))
     shown = Path(display_name) if display_name else path
     suffix = shown.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:

@@ -19,7 +19,7 @@ from .archive import Archive, FileVersion
 from .cache import ParseCache
 from .errors import InboxError, ReaderUnavailable, UnreadableFileError
 from .inbox import NOTES, entry_at, in_notes, leave_notes, list_entries, note_name, source_of
-from .ingest import ReadLimits
+from .ingest import ReadLimits, too_large
 from .isolation import IsolatedReader, check_file_here
 from .layout import Rules, rules_for
 from .messages import message
@@ -29,6 +29,7 @@ from .rows import (
     ACCEPTED_SCHEMA,
     FINDING_SCHEMA,
     REJECTED_SCHEMA,
+    CheckedFile,
     FileValidation,
     Outcome,
     empty_frame,
@@ -60,14 +61,8 @@ def check_file(
 ) -> FileValidation:
     """Read and validate one file (in `reader`'s child when given); raises UnreadableFileError
     when it is unusable as a whole."""
-    rules = rules_for(promise, source)
     shown = name or path.name
-    checked = (
-        reader.check(path, rules, limits, shown)
-        if reader
-        else check_file_here(path, rules, limits, shown)
-    )
-    return checked.frames(source, shown)
+    return _checked(path, rules_for(promise, source), limits, shown, reader).frames(source, shown)
 
 
 def file_outcome(
@@ -113,13 +108,21 @@ def file_outcome(
     return outcome, result
 
 
+def _checked(
+    data: Path, rules: Rules, limits: ReadLimits, name: str, reader: IsolatedReader | None
+) -> CheckedFile:
+    """The file read and validated in `reader`'s child, or here without one."""
+    if reader is not None:
+        return reader.check(data, rules, limits, name)
+    return check_file_here(data, rules, limits, name)
+
+
 def _check(
     data: Path, rules: Rules, limits: ReadLimits, name: str, reader: IsolatedReader | None
 ) -> Outcome:
+    """The checked file or why it is unusable; a reader that failed is no answer (raised)."""
     try:
-        if reader is not None:
-            return reader.check(data, rules, limits, name)
-        return check_file_here(data, rules, limits, name)
+        return _checked(data, rules, limits, name, reader)
     except ReaderUnavailable:
         raise
     except UnreadableFileError as exc:
@@ -209,11 +212,7 @@ def _outcome(
 ) -> tuple[FileOutcome, FileValidation | None]:
     if item.kept:
         return file_outcome(item.data, item.name, item.sha256, promise, limits, cache, reader)
-    reason = message(
-        "inlasning.for_stor",
-        size_mb=f"{item.size / 1e6:.0f}",
-        limit_mb=f"{limits.max_file_bytes / 1e6:.0f}",
-    )
+    reason = too_large(item.size, limits)
     return FileOutcome(source_of(item.name), item.name, item.sha256, reason=reason), None
 
 
