@@ -45,8 +45,6 @@ REJECTED_SCHEMA = {
 }
 FINDING_SCHEMA = {"file": "text", "sheet": "text", "row": "int", "column": "text", "kind": "text"}
 ACCEPTED_COLUMNS = list(ACCEPTED_SCHEMA)
-REJECTED_COLUMNS = list(REJECTED_SCHEMA)
-FINDING_COLUMNS = list(FINDING_SCHEMA)
 _POLARS = {"text": pl.String, "int": pl.Int64, "count": pl.Int64, "date": pl.Date}
 # A checked file's parts hold what the file's bytes say, not where the file lies (source and
 # name are added by frames()), so one check serves every copy of the same bytes.
