@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .cli_commands import run_check, run_demo, run_new_promise, run_template, run_validate_promise
-from .cli_report import run_report
+from .cli_report import run_publish, run_report
 from .errors import LofteError
 from .messages import message
 
@@ -34,12 +34,24 @@ EXIT_FAILED, EXIT_UNEXPECTED, EXIT_INTERRUPTED = 2, 3, 130
 LOG = "korning.log"
 
 
-def _serve(args: argparse.Namespace) -> int:
-    """The flows' code, found by its entry point (`serve` in COMMANDS) when the command runs;
-    first the publication folder is checked as `lofte report` checks it (its default, as the
-    flows choose it, too)."""
+def _flows_command(name: str, args: argparse.Namespace) -> int:
+    """The flows' code for `serve`, `deploy` and `watch`, found by its entry point in COMMANDS
+    when the command runs, so the library never imports Prefect."""
     from importlib.metadata import entry_points
 
+    try:
+        point = next(iter(entry_points(group=COMMANDS, name=name)), None)
+        if point is None:
+            raise ModuleNotFoundError(f"{COMMANDS}: {name}")
+        run = point.load()()
+    except ImportError as exc:  # Prefect or the flows are not installed
+        raise LofteError(message("kommando.prefect_saknas", error=exc)) from None
+    return int(run(args))
+
+
+def _checked_publish_dir(args: argparse.Namespace) -> None:
+    """The publication folder is checked as `lofte report` checks it (its default, as the flows
+    choose it, too)."""
     from .archive import default_state_dir
     from .cli_report import check_publish_dir
 
@@ -48,14 +60,20 @@ def _serve(args: argparse.Namespace) -> int:
         args.publish_dir or Path(args.out).parent / "publicering",
         {"--out": args.out, "--inbox": args.inbox, "--state": state},
     )
-    try:
-        point = next(iter(entry_points(group=COMMANDS, name="serve")), None)
-        if point is None:
-            raise ModuleNotFoundError(f"{COMMANDS}: serve")
-        run = point.load()()
-    except ImportError as exc:  # Prefect or the flows are not installed
-        raise LofteError(message("kommando.prefect_saknas", error=exc)) from None
-    return int(run(args))
+
+
+def _serve(args: argparse.Namespace) -> int:
+    _checked_publish_dir(args)
+    return _flows_command("serve", args)
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    _checked_publish_dir(args)
+    return _flows_command("deploy", args)
+
+
+def _watch(args: argparse.Namespace) -> int:
+    return _flows_command("watch", args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,7 +177,67 @@ def build_parser() -> argparse.ArgumentParser:
         default=10.0,
         help="så länge en fil ska vara orörd innan den läses (sekunder)",
     )
+    serve.add_argument(
+        "--files-port",
+        type=int,
+        default=4201,
+        help="port där rapporterna och publiceringarna visas (endast läsning, på localhost)",
+    )
     serve.set_defaults(run=_serve)
+
+    publish = commands.add_parser(
+        "publish", help="publicera en redan byggd slutlig rapport som du har granskat"
+    )
+    publish.add_argument("--promise", required=True, help="löftesfilen (YAML)")
+    publish.add_argument("--out", required=True, help="mappen där rapporterna byggdes")
+    publish.add_argument("--period", required=True, help="tertial, t.ex. 2019-T2")
+    publish.add_argument("--approve", required=True, metavar="NAMN", help="ditt namn")
+    publish.add_argument(
+        "--publish-dir", required=True, help="mappen som webbredaktionen publicerar från"
+    )
+    publish.add_argument(
+        "--version",
+        metavar="ID",
+        help="versionen du granskade (standard: den som rapportmappen pekar på nu)",
+    )
+    publish.add_argument(
+        "--change-note", default="", help="vid rättelse av en publicerad rapport: vad som rättats"
+    )
+    publish.set_defaults(run=run_publish)
+
+    deploy = commands.add_parser(
+        "deploy", help="driftsätt ett löftes flöden på en Prefect-server med en arbetspool"
+    )
+    deploy.add_argument("--promise", required=True, help="löftesfilen (YAML)")
+    deploy.add_argument("--inbox", required=True, help="inkorgen: INBOX/<källa>/filer")
+    deploy.add_argument("--out", required=True, help="mapp för rapporterna")
+    deploy.add_argument(
+        "--state", help="mapp för bokföring (standard: lofte-state bredvid inkorgen)"
+    )
+    deploy.add_argument(
+        "--publish-dir", required=True, help="mappen som webbredaktionen publicerar från"
+    )
+    deploy.add_argument("--pool", default="lofte", help="Prefects arbetspool (standard: lofte)")
+    deploy.set_defaults(run=_deploy)
+
+    watch = commands.add_parser(
+        "watch", help="bevaka inkorgen och starta inkorgsflödet när filer har ändrats"
+    )
+    watch.add_argument("--promise", required=True, help="löftesfilen (YAML)")
+    watch.add_argument("--inbox", required=True, help="inkorgen: INBOX/<källa>/filer")
+    watch.add_argument(
+        "--state", help="mapp för bokföring (standard: lofte-state bredvid inkorgen)"
+    )
+    watch.add_argument(
+        "--poll-seconds", type=float, default=30.0, help="hur ofta inkorgen undersöks (sekunder)"
+    )
+    watch.add_argument(
+        "--settle-seconds",
+        type=float,
+        default=10.0,
+        help="så länge en fil ska vara orörd innan den läses (sekunder)",
+    )
+    watch.set_defaults(run=_watch)
     return parser
 
 
