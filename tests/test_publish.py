@@ -12,8 +12,9 @@ from inboxes import build_inbox
 
 from lofte_pipeline.bundle import PUBLIC_FILES
 from lofte_pipeline.cli import main
-from lofte_pipeline.errors import LofteError
-from lofte_pipeline.publish import publications, publish_package
+from lofte_pipeline.errors import LofteError, PublicationRefused
+from lofte_pipeline.placement import Hold, current_hold, release_hold, version_folder
+from lofte_pipeline.publish import publications, publish_package, publish_version
 from lofte_pipeline.report import build_report
 
 
@@ -280,7 +281,8 @@ def test_an_approval_that_never_comes_times_out_into_a_clear_state(
 
 def public_package(folder, text: str):
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "figures.json").write_text(text, encoding="utf-8")
+    figures = json.dumps({"draft": False, "text": text})
+    (folder / "figures.json").write_text(figures, encoding="utf-8")
     (folder / "rapport.html").write_text(f"<p>{text}</p>", encoding="utf-8")
     return folder
 
@@ -321,3 +323,159 @@ def test_a_publication_that_cannot_be_recorded_is_not_published(tmp_path, monkey
     entry = publish_package(public_package(tmp_path / "b", "2"), destination, "Anna", "Rättad.")
     assert entry.version == 2  # as soon as there is room
     assert (destination / "aktuell").resolve().name == "v2"
+
+
+# What is published is byte for byte the version that was built and read.
+
+
+def _add_file(inbox, name="sen-rattelse.xlsx"):
+    from workbooks import HEADER, row, write_xlsx
+
+    write_xlsx(
+        inbox / "polisen" / name, {"Logg": [HEADER, row("2019-06-10", "Mopedinsats", "Härad")]}
+    )
+
+
+def _publish_args(promise_file, tmp_path, *extra):
+    return [
+        "publish",
+        "--promise",
+        str(promise_file),
+        "--out",
+        str(tmp_path / "ut"),
+        "--period",
+        "2019-T2",
+        "--approve",
+        "Anna Andersson",
+        "--publish-dir",
+        str(tmp_path / "webb"),
+        *extra,
+    ]
+
+
+def test_lofte_publish_publishes_the_final_that_was_built_and_refuses_a_draft(
+    tmp_path, promise_file, capsys
+):
+    inbox = build_inbox(tmp_path)
+    out = tmp_path / "ut"
+    draft = build_report(promise_file, inbox, out, "2019-T2", pdf=False)
+    assert main(_publish_args(promise_file, tmp_path)) == 2
+    err = capsys.readouterr().err
+    assert "utkast" in err.lower() and "Traceback" not in err
+    assert main(_publish_args(promise_file, tmp_path, "--version", draft.version)) == 2
+    assert not (tmp_path / "webb").exists()
+
+    final = build_report(promise_file, inbox, out, "2019-T2", pdf=False, final=True)
+    assert final.version and final.version != draft.version
+    shown = {
+        p.name: p.read_bytes()
+        for p in (version_folder(final.folder, final.version) / "publicera").iterdir()
+    }
+    _add_file(inbox)  # a late file, then a draft built over the final: the link moves on
+    later = build_report(promise_file, inbox, out, "2019-T2", pdf=False)
+    assert later.version != final.version
+    assert main(_publish_args(promise_file, tmp_path, "--version", final.version)) == 0
+    assert final.version in capsys.readouterr().out
+    destination = tmp_path / "webb" / "strangnas-2019" / "2019-T2"
+    published = {p.name: p.read_bytes() for p in (destination / "aktuell").iterdir()}
+    assert published == shown
+    [entry] = publications(destination)
+    assert entry.bundle_version == final.version
+    record = json.loads((destination / "publiceringar.json").read_text(encoding="utf-8"))
+    assert record["publiceringar"][0]["bundle_version"] == final.version
+
+
+def test_an_unknown_or_changed_version_is_refused_with_exit_2(tmp_path, promise_file, capsys):
+    inbox = build_inbox(tmp_path)
+    final = build_report(promise_file, inbox, tmp_path / "ut", "2019-T2", pdf=False, final=True)
+    assert main(_publish_args(promise_file, tmp_path, "--version", "v-00000000")) == 2
+    assert "finns inte" in capsys.readouterr().err
+    assert main(_publish_args(promise_file, tmp_path, "--version", "../../etc")) == 2
+    page = version_folder(final.folder, final.version) / "publicera" / "rapport.html"
+    page.chmod(0o644)
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- ändrad -->", encoding="utf-8")
+    assert main(_publish_args(promise_file, tmp_path, "--version", final.version)) == 2
+    assert "ändrats sedan den byggdes" in capsys.readouterr().err
+    assert not (tmp_path / "webb").exists()
+
+
+def test_every_publishing_path_refuses_a_draft(tmp_path, promise_file):
+    inbox = build_inbox(tmp_path)
+    draft = build_report(promise_file, inbox, tmp_path / "ut", "2019-T2", pdf=False)
+    with pytest.raises(PublicationRefused):
+        publish_package(draft.public, tmp_path / "webb", "Anna")
+    with pytest.raises(PublicationRefused):
+        publish_version(draft.folder, None, tmp_path / "webb", "Anna")
+    no_figures = tmp_path / "paket"
+    no_figures.mkdir()
+    (no_figures / "rapport.html").write_text("<p>x</p>", encoding="utf-8")
+    with pytest.raises(PublicationRefused):  # no figures.json saying it is final: a draft
+        publish_package(no_figures, tmp_path / "webb", "Anna")
+    assert not (tmp_path / "webb").exists()
+
+
+def test_a_held_final_is_not_replaced_by_refreshes_until_released(tmp_path, promise_file):
+    from datetime import UTC, datetime, timedelta
+
+    inbox = build_inbox(tmp_path)
+    out = tmp_path / "ut"
+    until = datetime.now(UTC) + timedelta(hours=1)
+    final = build_report(
+        promise_file, inbox, out, "2019-T2", pdf=False, final=True, hold=Hold("körning-1", until)
+    )
+    assert final.held == Hold("körning-1", until, final.version)
+    for attempt in range(3):  # more refreshes than old versions are kept
+        _add_file(inbox, f"sen-{attempt}.xlsx")
+        refresh = build_report(promise_file, inbox, out, "2019-T2", pdf=False)
+        assert refresh.held is not None and refresh.held.holder == "körning-1"
+        assert refresh.version == final.version and refresh.figures["draft"] is False
+    assert version_folder(final.folder, final.version) is not None
+    other = build_report(
+        promise_file, inbox, out, "2019-T2", pdf=False, final=True, hold=Hold("körning-2", until)
+    )
+    assert other.held.holder == "körning-1"  # a second final waits its turn too
+    release_hold(final.folder, "körning-2")  # only the holder releases
+    assert current_hold(final.folder) is not None
+    release_hold(final.folder, "körning-1")
+    after = build_report(promise_file, inbox, out, "2019-T2", pdf=False)
+    assert after.held is None and after.version != final.version
+    assert after.figures["draft"] is True
+
+
+def test_an_expired_hold_keeps_nothing(tmp_path, promise_file):
+    from datetime import UTC, datetime, timedelta
+
+    inbox = build_inbox(tmp_path)
+    out = tmp_path / "ut"
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    final = build_report(
+        promise_file, inbox, out, "2019-T2", pdf=False, final=True, hold=Hold("körning-1", past)
+    )
+    assert current_hold(final.folder) is None
+    refresh = build_report(promise_file, inbox, out, "2019-T2", pdf=False)
+    assert refresh.held is None and refresh.figures["draft"] is True
+
+
+def test_report_final_approve_publishes_the_version_it_built(tmp_path, promise_file, capsys):
+    inbox = build_inbox(tmp_path)
+    args = [
+        "report",
+        "--promise",
+        str(promise_file),
+        "--inbox",
+        str(inbox),
+        "--out",
+        str(tmp_path / "ut"),
+        "--period",
+        "2019-T2",
+        "--no-pdf",
+        "--final",
+        "--approve",
+        "Anna Andersson",
+        "--publish-dir",
+        str(tmp_path / "webb"),
+    ]
+    assert main(args) == 0
+    [entry] = publications(tmp_path / "webb" / "strangnas-2019" / "2019-T2")
+    report = tmp_path / "ut" / "strangnas-2019" / "2019-T2"
+    assert entry.bundle_version and version_folder(report, entry.bundle_version) is not None

@@ -111,10 +111,16 @@ def run_report(args: argparse.Namespace) -> int:
                 path=result.path("avvisat.csv"),
             )
         )
-    if args.final and args.approve:
-        from .publish import publish_package
+    if result.held is not None:
+        from .approval import waiting_text
 
-        entry = publish_package(result.public, destination, args.approve, args.change_note)
+        raise LofteError(waiting_text(result.folder, result.held))
+    if args.final and args.approve:
+        from .publish import publish_version
+
+        entry = publish_version(
+            result.folder, result.version, destination, args.approve, args.change_note
+        )
         print(
             message(
                 "utskrift.publicerad",
@@ -124,5 +130,30 @@ def run_report(args: argparse.Namespace) -> int:
             )
         )
     elif args.final:
-        print(message("utskrift.slutlig_ej_publicerad"))
+        print(message("utskrift.slutlig_ej_publicerad", version=result.version))
+    return 0
+
+
+def run_publish(args: argparse.Namespace) -> int:
+    """Publish a final report already built and read: the version named, or the one the report's
+    link points at now. Exit 2 (a LofteError) for a draft, an unknown or a changed version."""
+    from .period import resolve_period
+    from .promise import load_promise
+    from .publish import publication_folder, publish_version
+
+    promise = load_promise(args.promise)
+    period = resolve_period(promise, args.period)
+    check_publish_dir(args.publish_dir, {"--out": args.out})
+    report = Path(args.out) / promise.id / period.id
+    destination = publication_folder(Path(args.publish_dir), promise.id, period.id)
+    entry = publish_version(report, args.version, destination, args.approve, args.change_note)
+    print(
+        message(
+            "utskrift.publicerad",
+            version=entry.version,
+            folder=destination / "aktuell",
+            name=entry.approved_by,
+        )
+    )
+    print(message("utskrift.publicerad_version", version=entry.bundle_version))
     return 0

@@ -32,3 +32,7 @@ class ReaderUnavailable(UnreadableFileError):
 
 class ReportBusyError(LofteError):
     """Another run is writing the same report right now."""
+
+
+class PublicationRefused(LofteError):
+    """Not published: a draft, an unknown version, or one changed since it was built."""

@@ -13,9 +13,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import fsio
-from .errors import LofteError
+from .archive import sha256_file
+from .bundle import bundle_path
+from .errors import LofteError, PublicationRefused
 from .messages import message
 from .models import Correction
+from .placement import version_folder, version_of
 
 RECORD = "publiceringar.json"
 CURRENT = "aktuell"
@@ -28,6 +31,7 @@ class Publication:
     approved_at: str
     change_note: str
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    bundle_version: str = ""  # the report version that was approved (placement.py), when known
 
 
 def publications(destination: Path) -> list[Publication]:
@@ -44,6 +48,7 @@ def publish_package(
     approved_by: str,
     change_note: str = "",
     now: datetime | None = None,
+    bundle_version: str = "",
 ) -> Publication:
     """Copy `public` into destination/v<N>/ and point destination/aktuell at it.
 
@@ -55,6 +60,8 @@ def publish_package(
     if not approved_by.strip():
         raise LofteError(message("publicering.namn_saknas"))
     files = {p.name: p.read_bytes() for p in sorted(public.iterdir()) if p.is_file()}
+    if is_draft(files.get("figures.json", b"")):
+        raise PublicationRefused(message("publicering.utkast"))
     hashes = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     history = publications(destination)
     if history and history[-1].files == hashes:
@@ -71,7 +78,9 @@ def publish_package(
     except fsio.CopyMismatchError:
         raise LofteError(message("publicering.kopian_skiljer")) from None
     moment = (now or datetime.now().astimezone()).isoformat(timespec="seconds")
-    entry = Publication(version, approved_by.strip(), moment, change_note.strip(), hashes)
+    entry = Publication(
+        version, approved_by.strip(), moment, change_note.strip(), hashes, bundle_version
+    )
     record = {"publiceringar": [asdict(p) for p in [*history, entry]]}
     try:
         previous = fsio.swap_link(current, target.name)
@@ -92,6 +101,48 @@ def publish_package(
             shutil.rmtree(target, ignore_errors=True)
         raise
     return entry
+
+
+def is_draft(figures_json: bytes) -> bool:
+    """A bundle is a draft unless its figures.json says plainly that it is not (none: a draft)."""
+    try:
+        return json.loads(figures_json).get("draft") is not False
+    except (ValueError, AttributeError):
+        return True
+
+
+def publish_version(
+    report: Path,
+    version: str | None,
+    destination: Path,
+    approved_by: str,
+    change_note: str = "",
+    now: datetime | None = None,
+) -> Publication:
+    """Publish one built version of a report (OUT/<promise>/<period>, `version` its id, None for
+    the one the link points at now): exactly the files that were built and shown, never what the
+    link points at later. Refused for an unknown version, a draft, or a version whose files
+    differ from its manifest (changed since it was built)."""
+    chosen = version or version_of(report)
+    where = version_folder(report, chosen) if chosen else None
+    if chosen is None or where is None:
+        raise PublicationRefused(
+            message("publicering.okand_version", version=version or "-", report=report.name)
+        )
+    try:
+        manifest = json.loads((where / "intern" / "manifest.json").read_text(encoding="utf-8"))
+        built = manifest["bundle_files"]
+        present = {p.relative_to(where).as_posix(): p for p in where.rglob("*") if p.is_file()}
+        intact = set(present) == {bundle_path(n) for n in built} | {"intern/manifest.json"} and all(
+            sha256_file(present[bundle_path(n)]) == sha for n, sha in built.items()
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        intact = False
+    if not intact:
+        raise PublicationRefused(message("publicering.andrad_version", version=chosen))
+    return publish_package(
+        where / "publicera", destination, approved_by, change_note, now, bundle_version=chosen
+    )
 
 
 def _points_at(link: Path, target: Path) -> bool:

@@ -29,7 +29,7 @@ from .intake import read_inbox
 from .messages import message
 from .models import Correction, Intake
 from .period import Period, resolve_period
-from .placement import publish_bundle, report_lock
+from .placement import Hold, current_hold, publish_bundle, report_lock, set_hold, version_of
 from .promise import Promise, load_promise, promise_hash
 from .reconcile import reconcile
 from .summary import run_log
@@ -44,6 +44,9 @@ class ReportResult:
     personal_data: list[dict[str, Any]] = field(default_factory=list)
     # Files rejected as a whole, by their real inbox names (figures.json names them by number).
     rejected_files: list[dict[str, str]] = field(default_factory=list)
+    version: str = ""  # the id of the version the folder's link points at (placement.py)
+    # Set when another run's final waits for approval: the folder still shows that version.
+    held: Hold | None = None
 
     @property
     def public(self) -> Path:
@@ -71,6 +74,7 @@ def build_report(
     previous: dict[str, Any] | None = None,
     corrections: Sequence[Correction] = (),
     settle_seconds: float | None = None,
+    hold: Hold | None = None,
 ) -> ReportResult:
     """Archive what was dropped, reconcile, render, and publish OUT/<promise-id>/<period>/.
 
@@ -84,6 +88,10 @@ def build_report(
     the report when an already published version is corrected. A file changed within the last
     `settle_seconds` (default intake.DEFAULT_SETTLE_SECONDS) is looked at again after a short
     wait; one still being written is reported while its last settled version stays in use.
+
+    While another run's final waits for approval (a hold, placement.py), nothing replaces it: the
+    result then names that hold and its version, and nothing is built. `hold` puts this build's
+    version on hold for its holder (a final about to wait for approval).
     """
     promise = load_promise(promise_file)
     resolved = resolve_period(promise, period)
@@ -117,6 +125,7 @@ def build_report(
             lang=lang,
             previous=previous,
             corrections=corrections,
+            hold=hold,
         )
 
 
@@ -132,8 +141,10 @@ def write_report(
     lang: str = "sv",
     previous: dict[str, Any] | None = None,
     corrections: Sequence[Correction] = (),
+    hold: Hold | None = None,
 ) -> ReportResult:
-    """The bundle in OUT/<promise-id>/<period>/, unless the one there has the same key."""
+    """The bundle in OUT/<promise-id>/<period>/, unless the one there has the same key or is
+    held for another run's approval."""
     from .opendata import figures_csv
     from .render import (
         accessibility_statement,
@@ -157,9 +168,15 @@ def write_report(
         previous=previous,
         corrections=corrections,
     )
+    held = current_hold(folder)
+    if held is not None and (hold is None or held.holder != hold.holder):
+        figures = json.loads(folder.joinpath(bundle_path("figures.json")).read_bytes())
+        return ReportResult(
+            folder, figures, rejected, found, rejected_files, held.version, held=held
+        )
     unchanged = unchanged_bundle(folder, key, pdf)
     if unchanged is not None:
-        return ReportResult(folder, unchanged, rejected, found, rejected_files)
+        return _placed(ReportResult(folder, unchanged, rejected, found, rejected_files), hold)
     result = reconcile(intake.accepted, promise, period)
     figures = Figures.of(
         promise,
@@ -199,7 +216,16 @@ def write_report(
         manifest_document(promise, period, intake, promise_sha256, key, files)
     )
     publish_bundle(folder, {bundle_path(name): data for name, data in files.items()})
-    return ReportResult(folder, document, rejected, found, rejected_files)
+    return _placed(ReportResult(folder, document, rejected, found, rejected_files), hold)
+
+
+def _placed(result: ReportResult, hold: Hold | None) -> ReportResult:
+    """The result with the id of the version now in place, held when asked."""
+    result.version = version_of(result.folder) or ""
+    if hold is not None:
+        result.held = Hold(hold.holder, hold.until, result.version)
+        set_hold(result.folder, result.held)
+    return result
 
 
 def storage_error(exc: sqlite3.OperationalError, state: Path) -> OSError | None:
