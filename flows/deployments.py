@@ -1,30 +1,50 @@
-"""This project's deployments, built from the library's schedule specs (as deployments/prefect.yaml)."""
+"""This project's deployments for one promise, named apart in the UI (<id>-rapport, <id>-inkorg,
+<id>-saknade-underlag, <id>-publicering), with the schedules computed from the promise
+(lofte_pipeline.schedule.promise_runs) and a Swedish run form (lofte_pipeline.forms).
+
+`lofte serve` runs them itself; `lofte deploy` applies them to a process work pool.
+"""
 
 from __future__ import annotations
 
+import os
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from prefect.schedules import Cron
+from prefect.deployments.runner import RunnerDeployment
+from prefect.schedules import RRule
+from prefect.types.entrypoint import EntrypointType
+from prefect.utilities.callables import ParameterSchema
 
 from flows.inbox import inbox_flow
 from flows.missing_data import missing_data_check
 from flows.publication import final_publication
 from flows.tertial_report import tertial_report
-from lofte_pipeline.promise import load_promise
-from lofte_pipeline.schedule import (
-    DRAFT_SCHEDULES,
-    FINAL_SCHEDULES,
-    MISSING_DATA_SCHEDULES,
-    ScheduleSpec,
+from lofte_pipeline.archive import default_state_dir
+from lofte_pipeline.deployment_plan import (
+    ScheduleGroup,
+    deployment_name,
+    groups_for,
+    schedule_groups,
 )
+from lofte_pipeline.forms import swedish_form
+from lofte_pipeline.links import OUT_URL, PUBLISH_URL
+from lofte_pipeline.messages import message
+from lofte_pipeline.period import tertials
+from lofte_pipeline.promise import load_promise
+from lofte_pipeline.schedule import TIMEZONE, promise_runs, rruleset_text
 
 
-def _crons(specs: tuple[ScheduleSpec, ...]) -> list[Cron]:
+def _schedules(groups: list[ScheduleGroup]) -> list:
     return [
-        Cron(
-            s.cron, timezone=s.timezone, day_or=s.day_or, parameters=dict(s.parameters), slug=s.slug
+        RRule(
+            rruleset_text(group.moments),
+            timezone=TIMEZONE,
+            parameters=group.parameters,
+            slug=group.slug,
         )
-        for s in specs
+        for group in groups
     ]
 
 
@@ -33,48 +53,60 @@ def build_deployments(
     inbox: Path,
     out: Path,
     state: Path | None = None,
-    poll_seconds: float | None = None,
     settle_seconds: float = 10.0,
     publish_dir: Path | None = None,
-) -> list:
-    """One set of deployments per promise, named after the promise id."""
+    after: datetime | None = None,
+    work_pool: str | None = None,
+) -> list[RunnerDeployment]:
+    """The four deployments of a promise. With `work_pool` they are meant for a worker: the
+    flows are imported by module (the installed package), and the links' addresses
+    (LOFTE_OUT_URL, LOFTE_PUBLISH_URL) set here are passed on to the worker's runs."""
     loaded = load_promise(promise)
+    periods = [p.id for p in tertials(loaded.year)]
+    groups = schedule_groups(promise_runs(loaded, after=after))
     common = {"promise": str(promise.resolve()), "inbox": str(inbox.resolve())}
-    state_parameter = {"state": str(state.resolve())} if state else {}
-    report = tertial_report.to_deployment(
-        name=loaded.id,
-        schedules=_crons(DRAFT_SCHEDULES),
-        parameters={**common, "out": str(out.resolve()), **state_parameter},
-        tags=["medborgarlofte", loaded.id],
-        description=f"Tertialrapport för {loaded.title}, {loaded.municipality}",
-    )
-    inbox_parameters = {**common, "out": str(out.resolve()), "settle_seconds": settle_seconds}
-    if state:
-        inbox_parameters["state"] = str(state.resolve())
-    watch = inbox_flow.to_deployment(
-        name=loaded.id,
-        interval=poll_seconds,
-        parameters=inbox_parameters,
-        tags=["medborgarlofte", loaded.id],
-        description=f"Tar emot nya filer i {inbox} och uppdaterar utkastet",
-    )
-    check = missing_data_check.to_deployment(
-        name=loaded.id,
-        schedules=_crons(MISSING_DATA_SCHEDULES),
-        parameters=common,
-        tags=["medborgarlofte", loaded.id],
-        description="Listar källor utan underlag tio dagar före publicering",
-    )
-    publish = final_publication.to_deployment(
-        name=loaded.id,
-        schedules=_crons(FINAL_SCHEDULES),
-        parameters={
-            **common,
-            "out": str(out.resolve()),
-            **state_parameter,
-            "publish_dir": str((publish_dir or out.parent / "publicering").resolve()),
-        },
-        tags=["medborgarlofte", loaded.id],
-        description="Slutlig rapport; väntar på godkännande och publicerar sedan",
-    )
-    return [report, watch, check, publish]
+    state_text = str((state or default_state_dir(inbox)).resolve())
+    out_text = str(out.resolve())
+    publish_text = str((publish_dir or out.parent / "publicering").resolve())
+    names = {"title": loaded.title, "municipality": loaded.municipality, "inbox": inbox}
+    pool: dict[str, Any] = {}
+    if work_pool:
+        links = {k: os.environ[k] for k in (OUT_URL, PUBLISH_URL) if os.environ.get(k)}
+        pool = {
+            "work_pool_name": work_pool,
+            "entrypoint_type": EntrypointType.MODULE_PATH,
+            "job_variables": {"env": links} if links else None,
+        }
+    plans = [
+        (
+            tertial_report,
+            {**common, "out": out_text, "state": state_text},
+            "drift.beskrivning_rapport",
+        ),
+        (
+            inbox_flow,
+            {**common, "out": out_text, "state": state_text, "settle_seconds": settle_seconds},
+            "drift.beskrivning_inkorg",
+        ),
+        (missing_data_check, {**common, "state": state_text}, "drift.beskrivning_kontroll"),
+        (
+            final_publication,
+            {**common, "out": out_text, "state": state_text, "publish_dir": publish_text},
+            "drift.beskrivning_publicering",
+        ),
+    ]
+    deployments = []
+    for flow, parameters, description in plans:
+        deployment = flow.to_deployment(
+            name=deployment_name(loaded.id, flow.name),
+            schedules=_schedules(groups_for(flow.name, groups)),
+            parameters=parameters,
+            tags=["medborgarlofte", loaded.id],
+            description=message(description, **names),
+            **pool,
+        )
+        schema = deployment._parameter_openapi_schema.model_dump(exclude_unset=True)
+        form = swedish_form(schema, periods)
+        deployment._parameter_openapi_schema = ParameterSchema(**form)
+        deployments.append(deployment)
+    return deployments

@@ -1,5 +1,6 @@
 """`lofte serve`: everything on one machine — a local Prefect server (if none is running), this
-project's deployments with their schedules, a runner for them, and the inbox watcher.
+promise's four deployments with their schedules, a runner for them, the inbox watcher, and a
+read-only file server for the reports and publications that the run pages link to.
 
 The command line finds the command through the entry point `serve` in the group
 `lofte_pipeline.commands` (pyproject.toml), so the library never imports the flows.
@@ -15,25 +16,23 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from flows.deploy import set_up_notifications
+from flows.watch import OFFLINE, healthy, inbox_starter, say, watcher_for
 from lofte_pipeline.archive import default_state_dir
+from lofte_pipeline.deployment_plan import full_name
 from lofte_pipeline.errors import LofteError
+from lofte_pipeline.fileserver import FileServer
+from lofte_pipeline.links import OUT_URL, PUBLISH_URL
 from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise
-from lofte_pipeline.watch import InboxWatcher
+from lofte_pipeline.watch_loop import watch_inbox
 
-OFFLINE = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1"}
+__all__ = ["healthy", "serve_locally", "start_server", "stop_process"]
 
-
-def healthy(api_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
+REPORTS, PUBLICATIONS = "rapporter", "publicering"
 
 
 def start_server(host: str, port: int, timeout: float = 120.0) -> tuple[subprocess.Popen, str]:
@@ -67,28 +66,6 @@ def stop_process(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def watch_inbox(
-    deployment_name: str, watcher: InboxWatcher, poll_seconds: float, stop: threading.Event
-) -> None:
-    """Poll the inbox; when settled new files appear, start the inbox deployment once for them."""
-    from prefect.deployments import run_deployment
-
-    triggered: set[tuple[str, int, int]] = set()
-    while not stop.wait(poll_seconds):
-        try:
-            ready, _ = watcher.observe()
-            fresh = set()
-            for path in ready:
-                stat = path.stat()
-                fresh.add((str(path), stat.st_size, stat.st_mtime_ns))
-            if fresh - triggered:
-                run_deployment(deployment_name, timeout=0)
-                print(message("flode.bevakning_startad", count=len(fresh - triggered)), flush=True)
-                triggered |= fresh
-        except Exception as exc:
-            print(message("flode.bevakning_misslyckades", error=exc), flush=True)
-
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -103,19 +80,30 @@ def serve_locally(
     poll_seconds: float,
     settle_seconds: float,
     publish_dir: Path | None = None,
+    files_port: int = 4201,
 ) -> int:
     os.environ.update(OFFLINE)
     loaded = load_promise(promise)
     if not inbox.is_dir():
         raise LofteError(message("rapport.inkorg_saknas", inbox=inbox))
     state = state or default_state_dir(inbox)
+    publish_dir = publish_dir or out.parent / PUBLICATIONS
+    for folder in (out, publish_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    files = FileServer({REPORTS: out, PUBLICATIONS: publish_dir}, "127.0.0.1", files_port)
+    os.environ[OUT_URL] = files.url(REPORTS)
+    os.environ[PUBLISH_URL] = files.url(PUBLICATIONS)
     server = None
     api_url = os.environ.get("PREFECT_API_URL", "")
     if not (api_url and healthy(api_url)):
         api_url = f"http://{host}:{port}/api"
         if not healthy(api_url):
-            print(message("flode.startar_server", url=api_url.removesuffix("/api")), flush=True)
-            server, api_url = start_server(host, port)
+            say(message("flode.startar_server", url=api_url.removesuffix("/api")))
+            try:
+                server, api_url = start_server(host, port)
+            except LofteError:
+                files.httpd.server_close()
+                raise
     os.environ["PREFECT_API_URL"] = api_url
 
     from prefect import serve
@@ -125,33 +113,41 @@ def serve_locally(
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, _interrupt)
+    files.start()
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             deployments = build_deployments(
-                promise,
-                inbox,
-                out,
-                state,
-                poll_seconds=None,
-                settle_seconds=settle_seconds,
-                publish_dir=publish_dir,
+                promise, inbox, out, state, settle_seconds=settle_seconds, publish_dir=publish_dir
             )
-            watcher = InboxWatcher(inbox, state / "inkorg.json", settle_seconds)
             thread = threading.Thread(
                 target=watch_inbox,
-                args=(f"inkorg/{loaded.id}", watcher, poll_seconds, stop),
+                args=(
+                    watcher_for(inbox, state, settle_seconds),
+                    inbox_starter(full_name(loaded.id, "inkorg")),
+                    poll_seconds,
+                    stop,
+                    say,
+                ),
                 daemon=True,
             )
+            say(message("drift.rapporter", folder=out.resolve(), url=files.url(REPORTS)))
+            say(
+                message(
+                    "drift.publiceringar", folder=publish_dir.resolve(), url=files.url(PUBLICATIONS)
+                )
+            )
+            set_up_notifications()
             thread.start()
-            print(message("flode.prefect_ui", url=api_url.removesuffix("/api")), flush=True)
+            say(message("flode.prefect_ui", url=api_url.removesuffix("/api")))
             serve(*deployments, print_starting_message=False)
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
+        files.stop()
         if server is not None:
             stop_process(server)
-    print(message("flode.avslutat"), flush=True)
+    say(message("flode.avslutat"))
     return 0
 
 
@@ -174,4 +170,5 @@ def run(args: argparse.Namespace) -> int:
         args.poll_seconds,
         args.settle_seconds,
         Path(args.publish_dir) if args.publish_dir else None,
+        args.files_port,
     )
