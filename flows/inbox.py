@@ -7,8 +7,10 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.states import Failed
 
 from flows.common import only_io_errors, run_date
+from flows.events import FILE_REJECTED, announce
 from lofte_pipeline.archive import default_state_dir
 from lofte_pipeline.cache import ParseCache
 from lofte_pipeline.errors import UnreadableFileError
@@ -52,8 +54,11 @@ def mark_processed(paths: list[str], inbox: str, state: str) -> None:
 
 @task(retries=2, retry_delay_seconds=10, retry_condition_fn=only_io_errors)
 def refresh_draft(promise: str, inbox: str, out: str, period: str, state: str) -> str:
-    """Rebuild the current draft so it reflects the new files at once."""
+    """Rebuild the current draft so it reflects the new files at once (not while the period's
+    final waits for approval: that version stays as it was shown)."""
     result = build_report(promise, inbox, out, period, final=False, state_dir=state)
+    if result.held is not None:
+        print(message("flode.utkast_vantar", period=period, version=result.held.version))
     return str(result.folder)
 
 
@@ -98,4 +103,23 @@ def inbox_flow(
         inbox_markdown(results, folder), key="inkorg", description="Nya filer i inkorgen"
     )
     print(message("flode.nya_filer", count=len(results), folder=folder))
+    rejected = [r for r in results if r["reason"]]
+    if rejected:
+        loaded = load_promise(promise)
+        files = "\n".join(f"- {r['file']}: {r['reason']}" for r in rejected)
+        announce(
+            FILE_REJECTED,
+            loaded.id,
+            loaded.title,
+            message(
+                "flode.notis_avvisad_amne", municipality=loaded.municipality, count=len(rejected)
+            ),
+            message("flode.notis_avvisad_text", files=files),
+            files=[r["file"] for r in rejected],
+        )
+        return Failed(
+            message=message("flode.notis_avvisad_text", files=files),
+            name=message("flode.fil_avvisad_namn"),
+            data={"files": results, "report": folder},
+        )
     return {"files": results, "report": folder}

@@ -10,6 +10,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact, cr
 
 from flows.common import only_io_errors, run_date
 from lofte_pipeline.bundle import bundle_path
+from lofte_pipeline.links import report_url
 from lofte_pipeline.messages import message
 from lofte_pipeline.models import Correction
 from lofte_pipeline.report import build_report
@@ -45,6 +46,8 @@ def build_tertial_report(
         "rejected_rows": result.rejected_rows,
         "personal_data": result.personal_data,
         "rejected_files": result.rejected_files,
+        "version": result.version,
+        "held": result.held is not None,
     }
 
 
@@ -66,8 +69,12 @@ def publish_run_summary(report: dict[str, Any]) -> None:
     )
     create_table_artifact(target_rows(figures), key=f"mal-{key}", description="Status per mål")
     for name in ("rapport.html", "rapport.pdf"):
+        path = Path(folder) / bundle_path(name)
+        url = report_url(path, Path(folder).parent.parent)
+        if url is None:  # no web address for the report folder: the path is in the summary
+            continue
         create_link_artifact(
-            (Path(folder) / bundle_path(name)).resolve().as_uri(),
+            url,
             link_text=name,
             key=f"{name.replace('.', '-')}-{key}",
             description=f"{name} för {figures['period']}",

@@ -107,9 +107,12 @@ def _artifacts(flow_run_id):
         )
 
 
-def test_report_run_leaves_a_readable_summary_and_links(prefect_harness, promise_file, tmp_path):
+def test_report_run_leaves_a_readable_summary_and_links(
+    prefect_harness, promise_file, tmp_path, monkeypatch
+):
     from flows.tertial_report import tertial_report
 
+    monkeypatch.setenv("LOFTE_OUT_URL", "http://127.0.0.1:4201/rapporter/")
     inbox = build_inbox(tmp_path)
     state = tertial_report(
         promise=str(promise_file),
@@ -127,9 +130,27 @@ def test_report_run_leaves_a_readable_summary_and_links(prefect_harness, promise
     assert "| Riktade insatser mot trimmade mopeder | Uppnått |" in summary
     assert "kommunen/trasig.xlsx" in summary and "Menade du 'Mariefred'?" in summary
     assert artifacts[f"mal-{key}"].type == "table"
-    folder = (tmp_path / "ut" / "strangnas-2019" / "2019-T3" / "publicera").resolve()
-    for name in ("rapport.html", "rapport.pdf"):  # link artifacts
-        assert (folder / name).as_uri() in artifacts[f"{name.replace('.', '-')}-{key}"].data
+    base = "http://127.0.0.1:4201/rapporter/strangnas-2019/2019-T3/publicera"
+    for name in ("rapport.html", "rapport.pdf"):  # links that open from the UI's http page
+        assert f"({base}/{name})" in artifacts[f"{name.replace('.', '-')}-{key}"].data
+
+
+def test_without_a_web_address_the_report_gets_no_file_link(
+    prefect_harness, promise_file, tmp_path, monkeypatch
+):
+    from flows.tertial_report import tertial_report
+
+    monkeypatch.delenv("LOFTE_OUT_URL", raising=False)
+    state = tertial_report(
+        promise=str(promise_file),
+        inbox=str(build_inbox(tmp_path)),
+        out=str(tmp_path / "ut"),
+        period="2019-T3",
+        return_state=True,
+    )
+    artifacts = _artifacts(state.state_details.flow_run_id)
+    assert not [a for a in artifacts if a.type == "link"]
+    assert not [a for a in artifacts if "file://" in (a.data or "")]
 
 
 def test_inbox_flow_takes_up_new_files_one_task_each_and_refreshes_the_draft(
@@ -147,8 +168,10 @@ def test_inbox_flow_takes_up_new_files_one_task_each_and_refreshes_the_draft(
         settle_seconds=0,
         return_state=True,
     )
-    assert run.is_completed()  # a bad file fails its own task, not the run
-    result = run.result()
+    # A bad file fails its own task; the run ends as "Fil avvisad", not as a clean success.
+    assert run.is_failed() and run.name == "Fil avvisad"
+    assert "kommunen/trasig.xlsx" in run.message
+    result = run.result(raise_on_failure=False)
     by_file = {f["file"]: f for f in result["files"]}
     assert "inget kalkylark" in by_file["kommunen/trasig.xlsx"]["reason"]
     assert by_file["polisen/logg-2019.xlsx"]["rows_accepted"] == 6
@@ -179,11 +202,11 @@ def test_missing_data_check_fails_naming_the_silent_source(prefect_harness, prom
     state = missing_data_check(
         promise=str(promise_file), inbox=str(inbox), period="2019-T1", return_state=True
     )
-    assert state.is_failed()
+    assert state.is_failed() and state.name == "Underlag saknas"
     assert state.message == "Underlag saknas för 2019-T1 från: kommunen"
     [artifact] = _artifacts(state.state_details.flow_run_id)
     assert "**Strängnäs kommun** (`INBOX/kommunen/`)" in artifact.data
-    assert "1 maj 2019" in artifact.data
+    assert "2 maj 2019" in artifact.data  # 1 May is a public holiday: due the next working day
     complete = missing_data_check(
         promise=str(promise_file), inbox=str(inbox), period="2019-T2", return_state=True
     )

@@ -237,6 +237,62 @@ def test_the_final_flow_publishes_after_approval_given_through_the_api(
 
 
 @pytest.mark.slow
+def test_a_draft_refresh_during_the_wait_does_not_change_what_is_published(
+    prefect_harness, promise_file, tmp_path
+):
+    """The January case: the final waits, a colleague drops a late file, the inbox flow refreshes
+    the same period; approval publishes the version the approver was shown, not the draft."""
+    from prefect.client.orchestration import get_client
+    from prefect.flow_runs import resume_flow_run
+    from pypdf import PdfReader
+
+    from flows.inbox import inbox_flow
+
+    thread, states, flow_run_id = _start_final_flow(tmp_path, promise_file)
+    _wait_until_paused(flow_run_id)
+    report = tmp_path / "ut" / "strangnas-2019" / "2019-T2"
+    held = current_hold(report)
+    assert held is not None and held.holder == str(flow_run_id)
+    shown = {
+        p.name: p.read_bytes()
+        for p in (version_folder(report, held.version) / "publicera").iterdir()
+    }
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
+    [form] = [a.data for a in artifacts if a.key == "granskning"]
+    pdf_sha256 = hashlib.sha256(shown["rapport.pdf"]).hexdigest()
+    assert held.version in form and pdf_sha256 in form  # the form says which version it is
+    _add_file(tmp_path / "INBOX")
+    refreshed = inbox_flow(
+        promise=str(promise_file),
+        inbox=str(tmp_path / "INBOX"),
+        out=str(tmp_path / "ut"),
+        settle_seconds=0,
+        return_state=True,
+    )
+    assert refreshed.name == "Fil avvisad"  # build_inbox holds bad files too
+    assert current_hold(report).version == held.version  # the link still shows the final
+    resume_flow_run(flow_run_id, run_input={"godkann": True, "namn": "Anna Andersson"})
+    thread.join(timeout=120)
+    assert states["final"].is_completed(), states["final"]
+    destination = tmp_path / "webb" / "strangnas-2019" / "2019-T2"
+    published = {p.name: p.read_bytes() for p in (destination / "aktuell").iterdir()}
+    assert published == shown
+    assert json.loads(published["figures.json"])["draft"] is False
+    text = "".join(
+        page.extract_text() for page in PdfReader(destination / "aktuell" / "rapport.pdf").pages
+    )
+    assert "UTKAST" not in text
+    [entry] = publications(destination)
+    assert entry.bundle_version == held.version
+    assert current_hold(report) is None  # released: the next refresh may build the draft
+
+
+@pytest.mark.slow
 def test_a_rejected_final_publishes_nothing_and_keeps_the_comment(
     prefect_harness, promise_file, tmp_path
 ):
@@ -276,7 +332,7 @@ def test_an_approval_that_never_comes_times_out_into_a_clear_state(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
         )
     notes = [a.data for a in artifacts if a.key == "publicering"]
-    assert notes and "Ingen granskning inom" in notes[0]
+    assert notes and "Ingen granskning före" in notes[0]
 
 
 def public_package(folder, text: str):

@@ -94,7 +94,7 @@ def prepare_final(
     report = Path(out) / promise.id / resolve_period(promise, period).id
     held = current_hold(report)
     fresh = held is None or held.holder != holder
-    if fresh:
+    if held is None or held.holder != holder:
         result = build_report(
             promise_file,
             inbox,
