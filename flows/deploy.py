@@ -87,7 +87,7 @@ def deploy(
     say(
         message(
             "drift.starta_bevakning",
-            command=f"{lofte} watch --promise {promise} --inbox {inbox}",
+            command=f"{lofte} watch --promise {promise.resolve()} --inbox {inbox.resolve()}",
         )
     )
     return 0

@@ -58,9 +58,8 @@ def build_deployments(
     after: datetime | None = None,
     work_pool: str | None = None,
 ) -> list[RunnerDeployment]:
-    """The four deployments of a promise. With `work_pool` they are meant for a worker: the
-    flows are imported by module (the installed package), and the links' addresses
-    (LOFTE_OUT_URL, LOFTE_PUBLISH_URL) set here are passed on to the worker's runs."""
+    """The four deployments of a promise. With `work_pool` they are meant for a worker, and the
+    links' addresses (LOFTE_OUT_URL, LOFTE_PUBLISH_URL) set here are passed on to its runs."""
     loaded = load_promise(promise)
     periods = [p.id for p in tertials(loaded.year)]
     groups = schedule_groups(promise_runs(loaded, after=after))
@@ -69,14 +68,13 @@ def build_deployments(
     out_text = str(out.resolve())
     publish_text = str((publish_dir or out.parent / "publicering").resolve())
     names = {"title": loaded.title, "municipality": loaded.municipality, "inbox": inbox}
-    pool: dict[str, Any] = {}
+    # The flows are imported by module (the installed package), never from a path, so a runner
+    # (`lofte serve`) and a worker in any working directory run the same deployment alike.
+    pool: dict[str, Any] = {"entrypoint_type": EntrypointType.MODULE_PATH}
     if work_pool:
         links = {k: os.environ[k] for k in (OUT_URL, PUBLISH_URL) if os.environ.get(k)}
-        pool = {
-            "work_pool_name": work_pool,
-            "entrypoint_type": EntrypointType.MODULE_PATH,
-            "job_variables": {"env": links} if links else None,
-        }
+        pool["work_pool_name"] = work_pool
+        pool["job_variables"] = {"env": links} if links else None
     plans = [
         (
             tertial_report,
@@ -110,3 +108,16 @@ def build_deployments(
         deployment._parameter_openapi_schema = ParameterSchema(**form)
         deployments.append(deployment)
     return deployments
+
+
+def fan_out_deployment(work_pool: str) -> RunnerDeployment:
+    """The report deployment that flows/all_promises.py starts one run on per promise
+    (`tertialrapport/medborgarlofte`): no promise of its own and no schedule; each run passes
+    its promise, inbox and out, and its state folder is the default beside its inbox."""
+    return tertial_report.to_deployment(
+        name="medborgarlofte",
+        tags=["medborgarlofte"],
+        description=message("drift.beskrivning_alla"),
+        work_pool_name=work_pool,
+        entrypoint_type=EntrypointType.MODULE_PATH,
+    )

@@ -91,8 +91,9 @@ def serve_locally(
     for folder in (out, publish_dir):
         folder.mkdir(parents=True, exist_ok=True)
     files = FileServer({REPORTS: out, PUBLICATIONS: publish_dir}, "127.0.0.1", files_port)
-    os.environ[OUT_URL] = files.url(REPORTS)
-    os.environ[PUBLISH_URL] = files.url(PUBLICATIONS)
+    # The runs' links; an address set already (a reverse proxy's, for other machines) is kept.
+    out_url = os.environ.setdefault(OUT_URL, files.url(REPORTS))
+    publish_url = os.environ.setdefault(PUBLISH_URL, files.url(PUBLICATIONS))
     server = None
     api_url = os.environ.get("PREFECT_API_URL", "")
     if not (api_url and healthy(api_url)):
@@ -127,15 +128,12 @@ def serve_locally(
                     poll_seconds,
                     stop,
                     say,
+                    poll_seconds,  # the runner registers the deployments meanwhile
                 ),
                 daemon=True,
             )
-            say(message("drift.rapporter", folder=out.resolve(), url=files.url(REPORTS)))
-            say(
-                message(
-                    "drift.publiceringar", folder=publish_dir.resolve(), url=files.url(PUBLICATIONS)
-                )
-            )
+            say(message("drift.rapporter", folder=out.resolve(), url=out_url))
+            say(message("drift.publiceringar", folder=publish_dir.resolve(), url=publish_url))
             set_up_notifications()
             thread.start()
             say(message("flode.prefect_ui", url=api_url.removesuffix("/api")))

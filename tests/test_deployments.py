@@ -153,7 +153,7 @@ def test_for_a_work_pool_the_flows_are_imported_by_module(promise_file, tmp_path
     )
     for deployment in deployments:
         assert deployment.work_pool_name == "lofte"
-        assert ":" not in deployment.entrypoint
+        assert ":" not in deployment.entrypoint  # by module, as without a pool
         assert load_flow_from_entrypoint(deployment.entrypoint).name == deployment.flow_name
         assert deployment.job_variables == {
             "env": {"LOFTE_OUT_URL": "http://rapporter.kommun.local/"}

@@ -44,7 +44,8 @@ def watch_once(
             return started
         start_run()
     except Exception as exc:
-        say(message("flode.bevakning_misslyckades", error=exc))
+        error = str(exc) if str(exc) not in ("", "None") else type(exc).__name__
+        say(message("flode.bevakning_misslyckades", error=error))
         return started
     say(message("flode.bevakning_startad", count=len(new)))
     return started | new
@@ -56,9 +57,12 @@ def watch_inbox(
     poll_seconds: float,
     stop: threading.Event,
     say: Callable[[str], None] = print,
+    first_look_after: float = 0.0,
 ) -> None:
-    """Look at once, then every `poll_seconds`, until `stop` is set."""
+    """Look after `first_look_after` seconds, then every `poll_seconds`, until `stop` is set."""
     started: Seen = set()
+    if stop.wait(first_look_after):
+        return
     while not stop.is_set():
         started = watch_once(watcher, started, start_run, say)
         if stop.wait(poll_seconds):
