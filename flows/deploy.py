@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flows.watch import OFFLINE, require_api, say
 from lofte_pipeline.errors import LofteError
@@ -45,15 +46,21 @@ def ensure_pool(pool: str) -> bool:
     return False
 
 
-def set_up_notifications() -> None:
-    """The coordinator's notifications (automations on the server), and where they go.
+def notification_settings() -> Any:
+    """Where the coordinator's notifications go (LOFTE_NOTISER, LOFTE_SMTP_* …), read before
+    anything starts: a wrong setting is one Swedish line, and nothing has started yet."""
+    from lofte_pipeline.notify_settings import load_settings
 
-    NOTIFICATIONS CALL SITE: flows/notifications.py (ensure_notifications, describe) is not in
-    this checkout yet; until it is, this says so."""
-    if importlib.util.find_spec("flows.notifications") is None:
-        say(message("drift.aviseringar_saknas"))
-        return
-    say(message("drift.aviseringar_saknas"))
+    return load_settings()
+
+
+def set_up_notifications(settings: Any) -> None:
+    """The notifications' automations on the server (created, updated or, with nothing set,
+    removed), and one line on where the messages go."""
+    from flows.notifications import describe, ensure_notifications
+
+    ensure_notifications(settings)
+    say(describe(settings))
 
 
 def deploy(
@@ -67,12 +74,17 @@ def deploy(
     os.environ.update(OFFLINE)
     if not inbox.is_dir():
         raise LofteError(message("rapport.inkorg_saknas", inbox=inbox))
+    settings = notification_settings()
     api_url = require_api()
     from flows.deployments import build_deployments
 
     say(message("drift.server", url=api_url))
     created = ensure_pool(pool)
-    say(message("drift.pool_skapad" if created else "drift.pool_finns", pool=pool))
+    say(
+        message("drift.pool_skapad", pool=pool)
+        if created
+        else message("drift.pool_finns", pool=pool)
+    )
     deployments = build_deployments(
         promise, inbox, out, state, publish_dir=publish_dir, work_pool=pool
     )
@@ -80,7 +92,7 @@ def deploy(
         deployment.apply()
         say(describe_deployment(deployment))
     say(message("drift.publiceringsmapp", folder=publish_dir.resolve()))
-    set_up_notifications()
+    set_up_notifications(settings)
     prefect = Path(sys.executable).parent / "prefect"
     say(message("drift.starta_arbetare", command=f"{prefect} worker start --pool {pool}"))
     lofte = Path(sys.executable).parent / "lofte"

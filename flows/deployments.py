@@ -79,18 +79,22 @@ def build_deployments(
         (
             tertial_report,
             {**common, "out": out_text, "state": state_text},
-            "drift.beskrivning_rapport",
+            message("drift.beskrivning_rapport", **names),
         ),
         (
             inbox_flow,
             {**common, "out": out_text, "state": state_text, "settle_seconds": settle_seconds},
-            "drift.beskrivning_inkorg",
+            message("drift.beskrivning_inkorg", **names),
         ),
-        (missing_data_check, {**common, "state": state_text}, "drift.beskrivning_kontroll"),
+        (
+            missing_data_check,
+            {**common, "state": state_text},
+            message("drift.beskrivning_kontroll"),
+        ),
         (
             final_publication,
             {**common, "out": out_text, "state": state_text, "publish_dir": publish_text},
-            "drift.beskrivning_publicering",
+            message("drift.beskrivning_publicering", **names),
         ),
     ]
     deployments = []
@@ -100,7 +104,7 @@ def build_deployments(
             schedules=_schedules(groups_for(flow.name, groups)),
             parameters=parameters,
             tags=["medborgarlofte", loaded.id],
-            description=message(description, **names),
+            description=description,
             **pool,
         )
         schema = deployment._parameter_openapi_schema.model_dump(exclude_unset=True)

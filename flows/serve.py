@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from flows.deploy import set_up_notifications
+from flows.deploy import notification_settings, set_up_notifications
 from flows.watch import OFFLINE, healthy, inbox_starter, say, watcher_for
 from lofte_pipeline.archive import default_state_dir
 from lofte_pipeline.deployment_plan import full_name
@@ -87,6 +87,7 @@ def serve_locally(
     if not inbox.is_dir():
         raise LofteError(message("rapport.inkorg_saknas", inbox=inbox))
     state = state or default_state_dir(inbox)
+    settings = notification_settings()
     publish_dir = publish_dir or out.parent / PUBLICATIONS
     for folder in (out, publish_dir):
         folder.mkdir(parents=True, exist_ok=True)
@@ -134,7 +135,7 @@ def serve_locally(
             )
             say(message("drift.rapporter", folder=out.resolve(), url=out_url))
             say(message("drift.publiceringar", folder=publish_dir.resolve(), url=publish_url))
-            set_up_notifications()
+            set_up_notifications(settings)
             thread.start()
             say(message("flode.prefect_ui", url=api_url.removesuffix("/api")))
             serve(*deployments, print_starting_message=False)

@@ -93,8 +93,8 @@ def watch(
         message(
             "drift.bevakar",
             inbox=inbox,
-            seconds=poll_seconds,
-            settle=settle_seconds,
+            seconds=f"{poll_seconds:g}",
+            settle=f"{settle_seconds:g}",
             deployment=deployment,
         )
     )
