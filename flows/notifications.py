@@ -10,6 +10,7 @@ light: only Prefect's notification blocks and the settings are imported at the t
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
@@ -46,8 +47,14 @@ FAILED_SUBJECT = (
     "Medborgarlöfte: körningen {{ flow_run.name }} av {{ flow.name }} misslyckades"
     "{% if deployment and deployment.name %} ({{ deployment.name }}){% endif %}"
 )
+# The link: the server's PREFECT_UI_URL when it has one, else the UI beside the API that
+# ensure_notifications spoke to (BASE below).
+FAILED_LINK = (
+    "{% set url = flow_run|ui_url %}{% if not url and BASE %}"
+    '{% set url = BASE ~ "/runs/flow-run/" ~ flow_run.id %}{% endif %}'
+)
 FAILED_BODY = """\
-{% set url = flow_run|ui_url %}Körningen {{ flow_run.name }} av flödet {{ flow.name }}\
+Körningen {{ flow_run.name }} av flödet {{ flow.name }}\
 {% if deployment and deployment.name %} (driftsättningen {{ deployment.name }}){% endif %} \
 slutade som {{ flow_run.state.name }}.
 
@@ -149,27 +156,41 @@ class LofteEmail(AppriseNotificationBlock):
 
 
 def _blocks(settings: NotifySettings) -> list[Any]:
-    """The configured channels' blocks, saved (created or overwritten by name); their ids."""
+    """The configured channels' blocks, saved (created or overwritten by name); their ids.
+    All are built first, so a bad Teams address changes nothing on the server."""
     from prefect.blocks.notifications import MicrosoftTeamsWebhook, SlackWebhook
 
-    saved = []
+    blocks: list[tuple[str, Any]] = []
     if settings.smtp is not None:
-        saved.append(LofteEmail.from_settings(settings.smtp).save(EMAIL_BLOCK, overwrite=True))
+        blocks.append((EMAIL_BLOCK, LofteEmail.from_settings(settings.smtp)))
     if settings.teams_webhook is not None:
         try:
-            teams = MicrosoftTeamsWebhook(url=settings.teams_webhook)
+            blocks.append((TEAMS_BLOCK, MicrosoftTeamsWebhook(url=settings.teams_webhook)))
         except ValueError:
             raise LofteError(
                 "Aviseringarna är felaktigt inställda: Teams-adressen är ingen webhook från ett "
                 "Teams-arbetsflöde (Power Automate). Skapa en i Teams under Arbetsflöden."
             ) from None
-        saved.append(teams.save(TEAMS_BLOCK, overwrite=True))
     if settings.slack_webhook is not None:
-        saved.append(SlackWebhook(url=settings.slack_webhook).save(SLACK_BLOCK, overwrite=True))
-    return saved
+        blocks.append((SLACK_BLOCK, SlackWebhook(url=settings.slack_webhook)))
+    return [block.save(name, overwrite=True) for name, block in blocks]
 
 
-def _automation(kind: str, block_ids: list[Any]) -> Any:
+def failed_body(ui_base: str | None) -> str:
+    """FAILED_BODY with the link to a run: the Prefect UI at `ui_base` unless the server knows
+    its own UI address."""
+    base = (ui_base or "").rstrip("/")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.\-:\[\]/_~]+", base):
+        base = ""
+    return '{% set BASE = "' + base + '" %}' + FAILED_LINK + FAILED_BODY
+
+
+def ui_base(api_url: str) -> str:
+    """The UI of the Prefect server whose API is at `api_url` (http://host:4200/api → …:4200)."""
+    return api_url.rstrip("/").removesuffix("/api")
+
+
+def _automation(kind: str, block_ids: list[Any], ui: str | None = None) -> Any:
     from prefect.automations import AutomationCore, EventTrigger, Posture, SendNotification
 
     name, description = AUTOMATIONS[kind]
@@ -184,7 +205,7 @@ def _automation(kind: str, block_ids: list[Any]) -> Any:
             posture=Posture.Reactive,
             threshold=1,
         )
-        subject, body = FAILED_SUBJECT, FAILED_BODY
+        subject, body = FAILED_SUBJECT, failed_body(ui)
     else:
         trigger = EventTrigger(
             expect={kind},
@@ -216,13 +237,14 @@ def ensure_notifications(settings: NotifySettings) -> list[str]:
     block_ids = _blocks(settings) if settings.enabled else []
     names = []
     with get_client(sync_client=True) as client:
+        ui = ui_base(str(client.api_url))
         for kind, (name, _) in AUTOMATIONS.items():
             existing = client.read_automations_by_name(name)
             if not block_ids:
                 for automation in existing:
                     client.delete_automation(automation.id)
                 continue
-            wanted = _automation(kind, block_ids)
+            wanted = _automation(kind, block_ids, ui)
             if existing:
                 client.update_automation(existing[0].id, wanted)
                 for extra in existing[1:]:

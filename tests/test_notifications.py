@@ -421,6 +421,10 @@ def test_automations_send_mail_for_each_kind(prefect_server, smtp_server, promis
     assert "av flödet tertialrapport slutade som Failed" in failed_body
     assert "Testfel: kalkylarket för Åker gick inte att öppna" in failed_body
     assert "Gör så här:" in failed_body
+    run_link = (
+        f"{prefect_server.removesuffix('/api')}/runs/flow-run/{failed.state_details.flow_run_id}"
+    )
+    assert f"Öppna körningen i Prefect: {run_link} och läs loggen." in failed_body
 
 
 def test_docs_name_every_setting():
@@ -431,3 +435,41 @@ def test_docs_name_every_setting():
     )
     for variable in (SETTINGS_FILE, *ENV.values()):
         assert variable in docs, variable
+
+
+TEAMS_URL = (
+    "https://prod-00.westeurope.logic.azure.com:443/workflows/abc123/triggers/manual/paths/invoke"
+    "?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SIGNATURE"
+)
+
+
+@pytest.mark.slow
+def test_every_channel_is_an_action_and_unset_settings_remove_them(prefect_server):
+    from prefect.client.orchestration import get_client
+
+    from flows.notifications import AUTOMATIONS, ensure_notifications
+
+    settings = load_settings(
+        environ={
+            **env_for(2525),
+            "LOFTE_TEAMS_WEBHOOK": TEAMS_URL,
+            "LOFTE_SLACK_WEBHOOK": "https://hooks.slack.com/services/T000/B000/XXXX",
+        }
+    )
+    names = ensure_notifications(settings)
+    with get_client(sync_client=True) as client:
+        slugs = {b.name: b.block_type.slug for b in client.read_block_documents() if b.block_type}
+        assert slugs["lofte-teams"] == "ms-teams-webhook"
+        assert slugs["lofte-slack"] == "slack-webhook"
+        for name in names:
+            (automation,) = client.read_automations_by_name(name)
+            assert len(automation.actions) == 3
+            assert {a.type for a in automation.actions} == {"send-notification"}
+
+    with pytest.raises(LofteError, match="Teams-arbetsflöde"):
+        ensure_notifications(load_settings(environ={"LOFTE_TEAMS_WEBHOOK": "https://x.se/y"}))
+
+    assert ensure_notifications(load_settings(environ={})) == []
+    with get_client(sync_client=True) as client:
+        for name, _ in AUTOMATIONS.values():
+            assert client.read_automations_by_name(name) == []
