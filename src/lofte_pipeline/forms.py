@@ -26,6 +26,10 @@ TITLES: dict[str, str] = {
     "settle_seconds": "Tid innan en fil läses (sekunder)",
 }
 
+# The two options of the period field, as the form names them.
+CHOOSE_PERIOD = "Välj tertial"
+RUN_PERIOD = "Tomt: tertialen körningen hör till"
+
 
 def swedish_form(schema: dict[str, Any], periods: Sequence[str]) -> dict[str, Any]:
     """A copy of a flow's parameter schema with Swedish titles, and `period` (when the flow has
@@ -38,7 +42,10 @@ def swedish_form(schema: dict[str, Any], periods: Sequence[str]) -> dict[str, An
         field = properties["period"]
         for key in ("type", "anyOf", "enum"):
             field.pop(key, None)
-        field["anyOf"] = [{"type": "string", "enum": list(periods)}, {"type": "null"}]
+        field["anyOf"] = [
+            {"type": "string", "enum": list(periods), "title": CHOOSE_PERIOD},
+            {"type": "null", "title": RUN_PERIOD},
+        ]
         field.setdefault("default", None)
     return form
 
