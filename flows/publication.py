@@ -167,7 +167,10 @@ def final_publication(
             )
     except FlowPauseTimeout:
         release(request, holder)
-        text = message("flode.ingen_granskning", until=request.until.astimezone(SWEDEN))
+        text = message(
+            "flode.ingen_granskning",
+            until=request.until.astimezone(SWEDEN).strftime("%Y-%m-%d %H:%M"),
+        )
         create_markdown_artifact(message("flode.ej_publicerad", reason=text), key="publicering")
         return Failed(message=text)
     if not answer.godkann:
