@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from inboxes import build_inbox
+from servers import drain_prefect_workers
 
 from flows.serve import start_server, stop_process
 
@@ -76,6 +77,7 @@ def world(tmp_path, monkeypatch):
     try:
         yield api_url, mailbox
     finally:
+        drain_prefect_workers()
         stop_process(process)
         smtp.stop()
 

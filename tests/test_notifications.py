@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from servers import drain_prefect_workers
 
 from lofte_pipeline.errors import LofteError
 from lofte_pipeline.notify_settings import describe, load_settings
@@ -313,9 +314,11 @@ def prefect_server(tmp_path_factory):
         os.environ["PREFECT_API_URL"] = api_url
         from prefect.settings import PREFECT_API_URL, temporary_settings
 
+        drain_prefect_workers()  # events emitted here go to this server, not the harness's
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield api_url
     finally:
+        drain_prefect_workers()
         if process is not None:
             stop_process(process)
         os.environ.clear()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from inboxes import build_inbox
+from servers import drain_prefect_workers
 from workbooks import HEADER, row, write_xlsx
 
 from flows.serve import start_server, stop_process
@@ -59,10 +60,12 @@ def server(tmp_path_factory):
     os.environ["PREFECT_API_URL"] = api_url
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
+    drain_prefect_workers()  # what this process emits goes to this server, not the harness's
     try:
         with temporary_settings(updates={PREFECT_API_URL: api_url}):
             yield api_url
     finally:
+        drain_prefect_workers()
         stop_process(process)
         os.environ.clear()
         os.environ.update(saved)
