@@ -1,6 +1,48 @@
-"""For tests that start a Prefect server of their own beside the session's harness."""
+"""For tests that start servers of their own (Prefect beside the session's harness, SMTP):
+a free port, a bounded wait, a mailbox, and the events and logs sent where they belong."""
 
 from __future__ import annotations
+
+import email
+import socket
+import threading
+import time
+from email import policy
+from email.message import EmailMessage
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+class Mailbox:
+    """aiosmtpd handler: every message delivered, parsed, with its envelope recipients."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), parsed))
+        return "250 OK"
+
+    def snapshot(self) -> list[tuple[list[str], EmailMessage]]:
+        with self.lock:
+            return list(self.messages)
 
 
 def drain_prefect_workers() -> None:

@@ -4,12 +4,9 @@ coordinator is told by e-mail, through the real automations, that it waits."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,42 +14,13 @@ from pathlib import Path
 
 import pytest
 from inboxes import build_inbox
-from servers import drain_prefect_workers
+from servers import Mailbox, drain_prefect_workers, free_port, wait_for
 
 from flows.serve import start_server, stop_process
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
 DEPLOYMENT = "publicering/strangnas-2019-publicering"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
 
 
 @pytest.fixture
@@ -151,7 +119,7 @@ def test_an_approval_waiting_through_a_restart_still_publishes_that_version(
     assert held is not None and held.holder == str(run.id)
 
     waiting = wait_for(
-        lambda: [m for m in mailbox.messages if "väntar på granskning" in m["Subject"]],
+        lambda: [m for _, m in mailbox.snapshot() if "väntar på granskning" in m["Subject"]],
         90,
         "the e-mail saying a final waits for approval",
     )
@@ -173,4 +141,4 @@ def test_an_approval_waiting_through_a_restart_still_publishes_that_version(
     figures = json.loads((destination / "aktuell" / "figures.json").read_text(encoding="utf-8"))
     assert figures["draft"] is False
     assert current_hold(report) is None
-    assert len([m for m in mailbox.messages if "väntar på granskning" in m["Subject"]]) == 1
+    assert len([m for _, m in mailbox.snapshot() if "väntar på granskning" in m["Subject"]]) == 1

@@ -4,17 +4,13 @@ and for a failed run."""
 
 from __future__ import annotations
 
-import email
 import os
-import socket
-import threading
 import time
-from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from servers import drain_prefect_workers
+from servers import Mailbox, drain_prefect_workers, free_port
 
 from lofte_pipeline.errors import LofteError
 from lofte_pipeline.notify_settings import describe, load_settings
@@ -22,30 +18,6 @@ from lofte_pipeline.notify_settings import describe, load_settings
 SENDER = "Medborgarlöften Strängnäs <lofte@strangnas.se>"
 RECIPIENTS = ("samordnare@strangnas.se", "trygghet@strangnas.se")
 PASSWORD = "hemligt-Losen:/@#%+ "
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Mailbox:
-    """aiosmtpd handler: every message delivered, parsed, with its envelope recipients."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.messages: list[tuple[list[str], EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        parsed = email.message_from_bytes(envelope.original_content, policy=policy.default)
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), parsed))
-        return "250 OK"
-
-    def snapshot(self) -> list[tuple[list[str], EmailMessage]]:
-        with self.lock:
-            return list(self.messages)
 
 
 def body_of(message: EmailMessage) -> str:

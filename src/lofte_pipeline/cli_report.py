@@ -13,9 +13,13 @@ import argparse
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import LofteError
 from .messages import message
+
+if TYPE_CHECKING:
+    from .publish import Publication
 
 
 def check_publish_dir(publish_dir: str | Path, folders: Mapping[str, str | Path]) -> None:
@@ -121,14 +125,7 @@ def run_report(args: argparse.Namespace) -> int:
         entry = publish_version(
             result.folder, result.version, destination, args.approve, args.change_note
         )
-        print(
-            message(
-                "utskrift.publicerad",
-                version=entry.version,
-                folder=destination / "aktuell",
-                name=entry.approved_by,
-            )
-        )
+        print(published_text(entry, destination))
     elif args.final:
         print(message("utskrift.slutlig_ej_publicerad", version=result.version))
     return 0
@@ -147,13 +144,15 @@ def run_publish(args: argparse.Namespace) -> int:
     report = Path(args.out) / promise.id / period.id
     destination = publication_folder(Path(args.publish_dir), promise.id, period.id)
     entry = publish_version(report, args.version, destination, args.approve, args.change_note)
-    print(
-        message(
-            "utskrift.publicerad",
-            version=entry.version,
-            folder=destination / "aktuell",
-            name=entry.approved_by,
-        )
-    )
+    print(published_text(entry, destination))
     print(message("utskrift.publicerad_version", version=entry.bundle_version))
     return 0
+
+
+def published_text(entry: Publication, destination: Path) -> str:
+    return message(
+        "utskrift.publicerad",
+        version=entry.version,
+        folder=destination / "aktuell",
+        name=entry.approved_by,
+    )
