@@ -28,6 +28,7 @@ from .promise import Promise
 from .rows import (
     ACCEPTED_SCHEMA,
     FINDING_SCHEMA,
+    NARRATIVE_SCHEMA,
     REJECTED_SCHEMA,
     CheckedFile,
     FileValidation,
@@ -251,6 +252,7 @@ def assemble_intake(
         ("accepted", ACCEPTED_SCHEMA, order),
         ("rejected", REJECTED_SCHEMA, [*order, "column"]),
         ("findings", FINDING_SCHEMA, [*order, "column"]),
+        ("narratives", NARRATIVE_SCHEMA, ["target", "period", "source", *order]),
     ):
         frames = [getattr(r, part) for r in results if not getattr(r, part).empty]
         combined = pd.concat(frames, ignore_index=True) if frames else empty_frame(schema)
@@ -261,4 +263,5 @@ def assemble_intake(
         files=sorted(outcomes, key=lambda o: o.path),
         sources=sources,
         findings=parts["findings"],
+        narratives=parts["narratives"],
     )

@@ -1,6 +1,7 @@
 """The layout of a staff log: its columns and their synonyms, where the header row is, and what
 checking a source's rows needs of the promise (`Rules`, plain data that crosses to the reader
-child as JSON).
+child as JSON). A sheet named Redovisning holds the partners' own text per target and tertial,
+in columns of its own (NARRATIVE_COLUMNS).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from .ingest import Cell
-from .text import fold_compact
+from .text import fold, fold_compact
 
 if TYPE_CHECKING:
     from .promise import Promise
@@ -26,6 +27,25 @@ BASE_COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
     "Antal": ("Antal deltagare", "Antal kontrollerade"),
     "Kommentar": ("Anteckning", "Notering", "Beskrivning"),
 }
+NARRATIVE_SHEET = "Redovisning"
+NARRATIVE_COLUMNS = ("Mål", "Tertial", "Text", "Nästa steg")
+NARRATIVE_REQUIRED = ("Mål", "Tertial", "Text")
+NARRATIVE_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "Mål": ("Rubrik", "Mål (rubrik)"),
+    "Tertial": ("Period",),
+    "Text": ("Redovisning", "Beskrivning", "Vad har gjorts"),
+    "Nästa steg": ("Nästa steg framåt", "Fortsättning", "Framåt"),
+}
+NARRATIVE_HEADERS = {
+    fold_compact(name): canonical
+    for canonical in NARRATIVE_COLUMNS
+    for name in (canonical, *NARRATIVE_SYNONYMS[canonical])
+}
+
+
+def is_narrative_sheet(name: str) -> bool:
+    """The Redovisning sheet, however its name is cased or spaced."""
+    return fold(name) == fold(NARRATIVE_SHEET)
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,8 @@ class Rules:
     activity_targets: tuple[str, ...]  # the target each activity counts toward
     districts: dict[str, str]  # folded name or synonym -> district
     district_names: tuple[str, ...]
+    targets: dict[str, str]  # folded heading or id -> target id (the Redovisning sheet's Mål)
+    target_titles: tuple[str, ...]  # the targets' headings, in the promise's order
 
     def record(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,6 +78,8 @@ class Rules:
             tuple(record["activity_targets"]),
             dict(record["districts"]),
             tuple(record["district_names"]),
+            dict(record["targets"]),
+            tuple(record["target_titles"]),
         )
 
 
@@ -74,7 +98,18 @@ def rules_for(promise: Promise, source: str) -> Rules:
         activity_targets=tuple(a.target for a in promise.activities),
         districts=dict(promise.district_by_key),
         district_names=tuple(d.name for d in promise.districts),
+        targets=target_keys(promise),
+        target_titles=tuple(t.title for t in promise.targets),
     )
+
+
+def target_keys(promise: Promise) -> dict[str, str]:
+    """Folded id and heading of every target -> its id: ids first, so an id always names its
+    own target."""
+    keys = {fold(t.id): t.id for t in promise.targets}
+    for target in promise.targets:
+        keys.setdefault(fold(target.title), target.id)
+    return keys
 
 
 @dataclass(frozen=True)
@@ -83,7 +118,11 @@ class HeaderMatch:
     columns: dict[str, int]  # canonical name -> column index
 
 
-def find_header(rows: Sequence[Sequence[Cell]], columns: dict[str, str]) -> HeaderMatch | None:
+def find_header(
+    rows: Sequence[Sequence[Cell]],
+    columns: dict[str, str],
+    required: Sequence[str] = REQUIRED_COLUMNS,
+) -> HeaderMatch | None:
     """The first of the top rows that names every required column."""
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         found: dict[str, int] = {}
@@ -91,18 +130,22 @@ def find_header(rows: Sequence[Sequence[Cell]], columns: dict[str, str]) -> Head
             canonical = columns.get(fold_compact(cell)) if isinstance(cell, str) else None
             if canonical and canonical not in found:
                 found[canonical] = position
-        if all(name in found for name in REQUIRED_COLUMNS):
+        if all(name in found for name in required):
             return HeaderMatch(index, found)
     return None
 
 
-def missing_header_columns(rows: Sequence[Sequence[Cell]], columns: dict[str, str]) -> list[str]:
+def missing_header_columns(
+    rows: Sequence[Sequence[Cell]],
+    columns: dict[str, str],
+    required: Sequence[str] = REQUIRED_COLUMNS,
+) -> list[str]:
     """Required columns absent from the best candidate header row (for the rejection reason)."""
     best: set[str] = set()
     for row in rows[:HEADER_SEARCH_ROWS]:
         found = {
             columns[k] for k in (fold_compact(c) for c in row if isinstance(c, str)) if k in columns
         }
-        if len(found & set(REQUIRED_COLUMNS)) > len(best & set(REQUIRED_COLUMNS)):
+        if len(found & set(required)) > len(best & set(required)):
             best = found
-    return [c for c in REQUIRED_COLUMNS if c not in best]
+    return [c for c in required if c not in best]

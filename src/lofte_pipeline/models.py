@@ -54,6 +54,13 @@ class SourceSummary:
     rows_rejected: int = 0
 
 
+def no_narratives() -> pd.DataFrame:
+    """An empty frame of the Redovisning texts' columns (rows.NARRATIVE_SCHEMA)."""
+    from .rows import NARRATIVE_SCHEMA, empty_frame
+
+    return empty_frame(NARRATIVE_SCHEMA)
+
+
 @dataclass
 class Intake:
     """Everything read from an inbox: accepted rows, row rejections, and the fate of every file."""
@@ -64,6 +71,10 @@ class Intake:
     sources: dict[str, SourceSummary]
     findings: pd.DataFrame = field(default_factory=pd.DataFrame)
     """Where personal data was found and removed: file, sheet, row, column, kind."""
+    narratives: pd.DataFrame = field(default_factory=no_narratives)
+    """The partners' own texts from Redovisning sheets, redacted: source, file, sheet, row,
+    target, period ('2019-T2'), text, next_step ('' when none); sorted by target, period,
+    source, file, sheet, row."""
 
     @property
     def rejected_files(self) -> list[FileOutcome]:

@@ -44,6 +44,17 @@ REJECTED_SCHEMA = {
     "reason": "text",
 }
 FINDING_SCHEMA = {"file": "text", "sheet": "text", "row": "int", "column": "text", "kind": "text"}
+# The partners' own text per target and tertial, from a workbook's Redovisning sheet (redacted).
+NARRATIVE_SCHEMA = {
+    "source": "text",
+    "file": "text",
+    "sheet": "text",
+    "row": "int",
+    "target": "text",
+    "period": "text",
+    "text": "text",
+    "next_step": "text",
+}
 ACCEPTED_COLUMNS = list(ACCEPTED_SCHEMA)
 _POLARS = {"text": pl.String, "int": pl.Int64, "count": pl.Int64, "date": pl.Date}
 # A checked file's parts hold what the file's bytes say, not where the file lies (source and
@@ -54,10 +65,11 @@ PARTS = {
         ("accepted", ACCEPTED_SCHEMA),
         ("rejected", REJECTED_SCHEMA),
         ("findings", FINDING_SCHEMA),
+        ("narratives", NARRATIVE_SCHEMA),
     )
 }
 _LENGTH = struct.Struct("!Q")
-MAGIC = b"lofte-outcome-1\n"
+MAGIC = b"lofte-outcome-2\n"  # 2: narratives added
 
 
 def _empty(part: str) -> pl.DataFrame:
@@ -73,6 +85,7 @@ class CheckedFile:
     accepted: pl.DataFrame = field(default_factory=lambda: _empty("accepted"))
     rejected: pl.DataFrame = field(default_factory=lambda: _empty("rejected"))
     findings: pl.DataFrame = field(default_factory=lambda: _empty("findings"))
+    narratives: pl.DataFrame = field(default_factory=lambda: _empty("narratives"))
 
     def frames(self, source: str, file: str) -> FileValidation:
         """As pandas frames of the declared schema, named by the file's source and path."""
@@ -83,6 +96,7 @@ class CheckedFile:
             ("accepted", ACCEPTED_SCHEMA),
             ("rejected", REJECTED_SCHEMA),
             ("findings", FINDING_SCHEMA),
+            ("narratives", NARRATIVE_SCHEMA),
         ):
             rows = getattr(self, part)
             named = {"source": [source] * rows.height, "file": [file] * rows.height}
@@ -98,6 +112,7 @@ class CheckedFile:
             list(self.sheets_read),
             list(self.sheets_skipped),
             parts["findings"],
+            parts["narratives"],
         )
 
 
@@ -184,14 +199,16 @@ def empty_frame(schema: dict[str, str]) -> pd.DataFrame:
 
 @dataclass
 class FileValidation:
-    """One file's rows as frames: accepted, rejected (one line per problem) and where personal
-    data was found and removed (file, sheet, row, column, kind)."""
+    """One file's rows as frames: accepted, rejected (one line per problem), where personal
+    data was found and removed (file, sheet, row, column, kind), and the partners' texts of its
+    Redovisning sheet (NARRATIVE_SCHEMA)."""
 
     accepted: pd.DataFrame
     rejected: pd.DataFrame
     sheets_read: list[str]
     sheets_skipped: list[str]
     findings: pd.DataFrame
+    narratives: pd.DataFrame = field(default_factory=lambda: empty_frame(NARRATIVE_SCHEMA))
 
     @property
     def rows_rejected(self) -> int:

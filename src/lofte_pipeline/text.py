@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 import unicodedata
 from typing import TYPE_CHECKING
@@ -25,6 +27,14 @@ def fold(value: object) -> str:
 def fold_compact(value: object) -> str:
     """Like fold, but with every space removed: used for column headers."""
     return fold(value).replace(" ", "")
+
+
+@functools.lru_cache(maxsize=4096)
+def closest(word: str, choices: tuple[str, ...]) -> str | None:
+    """The closest of the (folded) known names to a folded word: typos repeat, and so does the
+    question."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def fold_series(values: pd.Series) -> pd.Series:

@@ -2,13 +2,12 @@
 
 The checks run on whole text columns (polars), in the reader child, without pandas. What only
 Python does exactly (folding names, suggestions, free-text dates) runs once per distinct value: a
-log repeats a few activity names, five districts and a few hundred dates.
+log repeats a few activity names, five districts and a few hundred dates. A sheet named
+Redovisning holds the partners' texts instead of activities (narrative.py).
 """
 
 from __future__ import annotations
 
-import difflib
-import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -19,17 +18,21 @@ from .ingest import RawSheet
 from .layout import (
     CANONICAL_COLUMNS,
     HEADER_SEARCH_ROWS,
+    NARRATIVE_HEADERS,
+    NARRATIVE_REQUIRED,
     REQUIRED_COLUMNS,
     HeaderMatch,
     Rules,
     find_header,
+    is_narrative_sheet,
     missing_header_columns,
     rules_for,
 )
 from .messages import message
+from .narrative import check_narratives, header_problem, narrative_body, narrative_header
 from .redact import redacted
 from .rows import CheckedFile, FileValidation
-from .text import fold
+from .text import closest, fold
 from .values import WHITESPACE, counts_of, dates_of, per_value
 
 if TYPE_CHECKING:
@@ -37,24 +40,23 @@ if TYPE_CHECKING:
 
 
 def _suggest(value: str, choices: dict[str, str]) -> str:
-    close = _closest(fold(value), tuple(choices))
+    """' Menade du …?' with the known name closest to `value` (choices: folded -> shown)."""
+    close = closest(fold(value), tuple(choices))
     return message("kontroll.menade_du", choice=choices[close]) if close else ""
 
 
-@functools.lru_cache(maxsize=4096)
-def _closest(word: str, choices: tuple[str, ...]) -> str | None:
-    """The closest known name: typos repeat, and so does the question."""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return close[0] if close else None
-
-
 def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
-    """Every sheet whose header is found is read; raises UnreadableFileError when none is."""
+    """Every sheet whose header is found is read, a Redovisning sheet as the partners' texts;
+    raises UnreadableFileError when nothing is read, or when no activity sheet is although one
+    has cells (a Redovisning sheet does not make a log whose header is lost usable)."""
+    logs = [s for s in sheets if not is_narrative_sheet(s.name)]
+    texts = [s for s in sheets if is_narrative_sheet(s.name)]
     bodies: list[pl.DataFrame] = []
+    names: list[str] = []  # the sheet of each part, activity sheets first
     read: list[str] = []
     skipped: list[str] = []
     missing: dict[str, list[str]] = {}
-    for sheet in sheets:
+    for sheet in logs:
         top = sheet.head(HEADER_SEARCH_ROWS)
         header = find_header(top, rules.columns)
         if header is None:
@@ -62,10 +64,30 @@ def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
             missing[sheet.name] = missing_header_columns(top, rules.columns)
         else:
             read.append(sheet.name)
-            bodies.append(_body(len(bodies), sheet, header))
-    if not bodies:
-        raise _unusable(sheets, missing)
-    return _check(pl.concat(bodies), read, skipped, rules)
+            bodies.append(_body(len(names), sheet, header))
+            names.append(sheet.name)
+    narratives: list[pl.DataFrame] = []
+    header_problems: list[pl.DataFrame] = []
+    for sheet in texts:
+        header = narrative_header(sheet)
+        if header is not None:
+            read.append(sheet.name)
+            narratives.append(narrative_body(len(names), sheet, header))
+        else:
+            skipped.append(sheet.name)
+            if _has_text([sheet]):
+                top = sheet.head(HEADER_SEARCH_ROWS)
+                lacking = missing_header_columns(top, NARRATIVE_HEADERS, NARRATIVE_REQUIRED)
+                header_problems.append(header_problem(len(names), sheet, lacking))
+        names.append(sheet.name)
+    if not bodies and (_has_text(logs) or not narratives):
+        if header_problems and not _has_text(logs):
+            raise UnreadableFileError(header_problems[0]["reason"][0])
+        raise _unusable(logs or sheets, missing)
+    nothing, no_header = RawSheet.from_rows("", []), HeaderMatch(0, {})
+    activity = pl.concat(bodies) if bodies else _body(0, nothing, no_header)
+    narrative = pl.concat(narratives) if narratives else narrative_body(0, nothing, no_header)
+    return _check(activity, narrative, header_problems, names, read, skipped, rules)
 
 
 def _body(part: int, sheet: RawSheet, header: HeaderMatch) -> pl.DataFrame:
@@ -90,8 +112,17 @@ def _body(part: int, sheet: RawSheet, header: HeaderMatch) -> pl.DataFrame:
     )
 
 
-def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rules) -> CheckedFile:
-    """Every check on whole columns; a row with any problem is rejected with all of them."""
+def _check(
+    frame: pl.DataFrame,
+    narrative: pl.DataFrame,
+    header_problems: list[pl.DataFrame],
+    sheets: list[str],
+    read: list[str],
+    skipped: list[str],
+    rules: Rules,
+) -> CheckedFile:
+    """Every check on whole columns; a row with any problem is rejected with all of them.
+    `sheets` names each part of `frame` (activity rows) and `narrative` (Redovisning rows)."""
     blank = {c: frame[c].str.strip_chars(WHITESPACE).fill_null("") == "" for c in CANONICAL_COLUMNS}
     filled = ~(blank["Datum"] & blank["Aktivitet"])  # blank lines, 'Summa' lines
     frame = frame.filter(filled)
@@ -139,7 +170,9 @@ def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rule
         if mask.any()
     ]
     good = ~pl.select(pl.any_horizontal([mask for mask, _, _ in checks])).to_series()
-    names = pl.Series("sheet", read, dtype=pl.String)
+    names = pl.Series("sheet", sheets, dtype=pl.String)
+    texts = check_narratives(narrative, rules)
+    problems += [texts.problems, *header_problems]
     place, place_kinds = redacted(shown["Plats"].filter(good))
     comment, comment_kinds = redacted(shown["Kommentar"].filter(good))
     index = activity.filter(good)
@@ -156,18 +189,8 @@ def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rule
             "comment": comment,
         }
     )
-    rejected = (
-        pl.concat(problems).sort(["part", "row"], maintain_order=True)
-        if problems
-        else pl.DataFrame(
-            schema={
-                "part": pl.UInt32,
-                "row": pl.Int64,
-                "column": pl.String,
-                "value": pl.String,
-                "reason": pl.String,
-            }
-        )
+    rejected = pl.concat(problems, how="vertical_relaxed").sort(
+        ["part", "row"], maintain_order=True
     )
     value, value_kinds = redacted(rejected["value"])
     parts = frame["part"].filter(good)
@@ -185,6 +208,7 @@ def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rule
                         "kind": comment_kinds,
                     }
                 ),
+                texts.findings,
                 pl.DataFrame(
                     {
                         "part": rejected["part"],
@@ -212,6 +236,14 @@ def _check(frame: pl.DataFrame, read: list[str], skipped: list[str], rules: Rule
         ),
         findings.select(
             sheet=names.gather(findings["part"]), row="row", column="column", kind="kind"
+        ),
+        texts.rows.select(
+            sheet=names.gather(texts.rows["part"]),
+            row="row",
+            target="target",
+            period="period",
+            text="text",
+            next_step="next_step",
         ),
     )
 
@@ -243,17 +275,22 @@ class _Reasons:
         )
 
 
-def _unusable(
-    sheets: list[RawSheet],
-    missing_by_sheet: dict[str, list[str]],
-) -> UnreadableFileError:
-    if not any(
+def _has_text(sheets: list[RawSheet]) -> bool:
+    """Whether any cell of the sheets holds more than white space."""
+    return any(
         sheet.cells.select(
             pl.any_horizontal(pl.all().str.strip_chars(WHITESPACE).str.len_chars() > 0).any()
         ).item()
         for sheet in sheets
         if sheet.cells.width
-    ):
+    )
+
+
+def _unusable(
+    sheets: list[RawSheet],
+    missing_by_sheet: dict[str, list[str]],
+) -> UnreadableFileError:
+    if not _has_text(sheets):
         return UnreadableFileError(message("inlasning.inga_ifyllda_celler"))
     missing = sorted(
         {c for cols in missing_by_sheet.values() for c in cols}, key=REQUIRED_COLUMNS.index
