@@ -82,6 +82,46 @@ def test_check_json_for_tools(bad_workbook, promise_file, capsys):
     ]
 
 
+@pytest.fixture
+def workbook_with_texts(tmp_path) -> Path:
+    return write_xlsx(
+        tmp_path / "redovisning.xlsx",
+        {
+            "Logg": [HEADER, row("2019-05-14", "Trygghetsvandring", "Mariefred")],
+            "Redovisning": [
+                ["Mål", "Tertial", "Text", "Nästa steg"],
+                ["Trygghetsvandringar", "T2", "Vandring i Mariefred.", "Härad i höst"],
+                ["Trygghetsvandringarna", "T2", "Samma vandring.", None],
+                ["Trafiksäkerhetsrådet", "T5", "Möte.", None],
+            ],
+        },
+    )
+
+
+def test_check_reports_redovisning_problems_and_how_many_texts_were_read(
+    workbook_with_texts, promise_file, capsys
+):
+    arguments = ["check", str(workbook_with_texts), "--promise", str(promise_file)]
+    assert main([*arguments, "--source", "polisen"]) == 1
+    out = capsys.readouterr().out
+    assert "redovisning.xlsx: 1 rader godkända, 2 rader skulle avvisas." in out
+    assert "Bladet Redovisning: 1 text läst." in out
+    assert "Mål 'Trygghetsvandringarna' – blad 'Redovisning', rad 3:" in out
+    assert "Menade du 'Trygghetsvandringar'?" in out
+    assert "Tertial 'T5' – blad 'Redovisning', rad 4:" in out
+    assert main([*arguments, "--source", "polisen", "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["rows_accepted"], report["rows_rejected"], report["narratives_read"]) == (
+        1,
+        2,
+        1,
+    )
+    assert [(p["sheet"], p["row"], p["column"]) for p in report["problems"]] == [
+        ("Redovisning", 3, "Mål"),
+        ("Redovisning", 4, "Tertial"),
+    ]
+
+
 def test_check_an_unreadable_file(tmp_path, promise_file, capsys):
     path = tmp_path / "tom.xlsx"
     path.write_bytes(b"")

@@ -41,7 +41,7 @@ def test_the_template_has_the_columns_lists_and_checks_staff_need(template, prom
     assert validations["E2"].type == "whole"
     lists = workbook["Listor"]
     assert lists.sheet_state == "hidden"
-    assert [c.value for c in lists["A"]] == [a.label for a in promise.activities]
+    assert [c.value for c in lists["A"] if c.value] == [a.label for a in promise.activities]
     assert [c.value for c in lists["B"] if c.value] == [d.name for d in promise.districts]
     text = " ".join(
         str(c.value) for row in workbook["Instruktioner"].iter_rows() for c in row if c.value
@@ -60,7 +60,45 @@ def test_a_log_filled_in_with_the_template_is_always_accepted(template, promise)
     result = check_file(template, promise, "kommunen")
     assert result.rejected.empty
     assert len(result.accepted) == len(promise.activities)
-    assert result.sheets_read == ["Logg"]  # the example in the instructions is never counted
+    # The example in the instructions is never counted; Redovisning is read as texts.
+    assert result.sheets_read == ["Logg", "Redovisning"]
+
+
+def test_the_template_has_a_redovisning_sheet_with_the_targets_and_tertials_as_lists(
+    template, promise
+):
+    workbook = openpyxl.load_workbook(template)
+    assert workbook.sheetnames[:2] == ["Logg", "Redovisning"]
+    texts = workbook["Redovisning"]
+    assert [c.value for c in texts[1]] == ["Mål", "Tertial", "Text", "Nästa steg"]
+    assert texts.column_dimensions["C"].width >= 60 and texts["C2"].alignment.wrap_text
+    validations = {str(v.sqref).split(":")[0]: v for v in texts.data_validations.dataValidation}
+    assert validations["B2"].type == "list" and validations["B2"].formula1 == '"T1,T2,T3"'
+    # The headings are far longer than Excel's 255 characters of an inline list: a range.
+    assert len(", ".join(t.title for t in promise.targets)) > 255
+    assert validations["A2"].formula1 == f"=Listor!$C$1:$C${len(promise.targets)}"
+    headings = [c.value for c in workbook["Listor"]["C"] if c.value]
+    assert headings == [t.title for t in promise.targets]
+    instructions = " ".join(
+        str(c.value) for row in workbook["Instruktioner"].iter_rows() for c in row if c.value
+    )
+    assert "På bladet Redovisning berättar ni med egna ord" in instructions
+
+
+def test_texts_written_in_the_template_read_back_with_no_rejections(template, promise):
+    workbook = openpyxl.load_workbook(template)
+    texts = workbook["Redovisning"]
+    for n, target in enumerate(promise.targets):
+        values = [target.title, f"T{n % 3 + 1}", f"Gjort för {target.id}.", f"Sedan {n}"]
+        for column, value in enumerate(values, start=1):
+            texts.cell(row=n + 2, column=column, value=value)  # below the header, as staff do
+    workbook.save(template)
+    result = check_file(template, promise, "kommunen")
+    assert result.rejected.empty and result.accepted.empty
+    assert result.narratives[["row", "target", "period", "text", "next_step"]].values.tolist() == [
+        [n + 2, t.id, f"2019-T{n % 3 + 1}", f"Gjort för {t.id}.", f"Sedan {n}"]
+        for n, t in enumerate(promise.targets)
+    ]
 
 
 def test_an_empty_template_is_a_valid_empty_log(template, promise):

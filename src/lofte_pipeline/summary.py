@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .layout import is_narrative_sheet
 from .messages import message
 from .models import Intake
 from .period import Period
@@ -230,6 +231,7 @@ def check_document(name: str, result: FileValidation) -> dict[str, Any]:
         "sheets": result.sheets_read,
         "rows_accepted": len(result.accepted),
         "rows_rejected": _rows_rejected(problems),
+        "narratives_read": len(result.narratives),
         "problems": [
             {
                 "sheet": r.sheet,
@@ -245,7 +247,8 @@ def check_document(name: str, result: FileValidation) -> dict[str, Any]:
 
 
 def check_text(name: str, result: FileValidation) -> str:
-    """`lofte check`: the same in Swedish, one line per kind of problem with its Excel rows."""
+    """`lofte check`: the same in Swedish, one line per kind of problem with its Excel rows, and
+    how many texts a Redovisning sheet gave."""
     problems = result.rejected
     lines = [
         message(
@@ -255,6 +258,13 @@ def check_text(name: str, result: FileValidation) -> str:
             rejected=_rows_rejected(problems),
         )
     ]
+    if any(is_narrative_sheet(s) for s in [*result.sheets_read, *result.sheets_skipped]):
+        count = len(result.narratives)
+        lines.append(
+            message("redovisning.kontroll_en_text")
+            if count == 1
+            else message("redovisning.kontroll_texter", count=count)
+        )
     for group in problem_groups(problems):
         rows = ", ".join(f"{r}" for r in group["rows"])  # type: ignore[attr-defined]
         where = message("utskrift.kontroll_blad", sheet=group["sheet"]) if group["sheet"] else ""

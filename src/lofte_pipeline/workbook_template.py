@@ -1,5 +1,6 @@
 """The workbook staff should keep, generated from the promise file: the right spreadsheet is the
-easiest one to keep. A log filled in with it is always accepted."""
+easiest one to keep. A log filled in with it is always accepted, and so are the texts of its
+Redovisning sheet (what was done per target and tertial, in the partners' own words)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .layout import CANONICAL_COLUMNS, REQUIRED_COLUMNS
+from .layout import CANONICAL_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_SHEET, REQUIRED_COLUMNS
 from .messages import message
 from .promise import Promise
 
 LOG_ROWS = 2000
+TEXT_ROWS = 200
 WIDTHS = {"Datum": 13, "Aktivitet": 44, "Kommundel": 22, "Plats": 32, "Antal": 9, "Kommentar": 40}
+TEXT_WIDTHS = {"Mål": 42, "Tertial": 10, "Text": 80, "Nästa steg": 50}
+HEADER_FONT, HEADER_FILL = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="0B4F8A")
 
 
 def build_template(promise: Promise, source_id: str) -> Workbook:
@@ -24,14 +28,14 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
     workbook = Workbook()
     log = workbook.active
     log.title = message("mall.blad_logg")
+    texts = workbook.create_sheet(NARRATIVE_SHEET)
     lists = workbook.create_sheet(message("mall.blad_listor"))
     lists.sheet_state = "hidden"
     instructions = workbook.create_sheet(message("mall.blad_instruktioner"))
 
-    bold, header_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="0B4F8A")
     for column, name in enumerate(CANONICAL_COLUMNS, start=1):
         cell = log.cell(row=1, column=column, value=name)
-        cell.font, cell.fill = bold, header_fill
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
         log.column_dimensions[get_column_letter(column)].width = WIDTHS[name]
     log.freeze_panes = "A2"
 
@@ -86,6 +90,9 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
     for row in range(2, last + 1):
         log.cell(row=row, column=1).number_format = "yyyy-mm-dd"
 
+    for row, target in enumerate(promise.targets, start=1):
+        lists.cell(row=row, column=3, value=target.title)
+    _text_sheet(texts, f"={lists.title}!$C$1:$C${len(promise.targets)}")
     _instructions(instructions, promise, source.name)
     workbook.properties.title = message(
         "mall.titel", title=promise.title, municipality=promise.municipality
@@ -94,6 +101,40 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
     fixed = dt.datetime(promise.year, 1, 1)
     workbook.properties.created = workbook.properties.modified = fixed
     return workbook
+
+
+def _text_sheet(sheet, targets: str) -> None:
+    """Redovisning: a row per target and tertial; Mål from the list of headings (a range of the
+    hidden list sheet: an inline list is cut at 255 characters), Tertial T1–T3, text wrapped."""
+    for column, name in enumerate(NARRATIVE_COLUMNS, start=1):
+        cell = sheet.cell(row=1, column=column, value=name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        sheet.column_dimensions[get_column_letter(column)].width = TEXT_WIDTHS[name]
+    sheet.freeze_panes = "A2"
+    last = TEXT_ROWS + 1
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in sheet.iter_rows(min_row=2, max_row=last, max_col=len(NARRATIVE_COLUMNS)):
+        for cell in row:
+            cell.alignment = wrap
+    target_list = DataValidation(
+        type="list",
+        formula1=targets,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=message("redovisning.mall_okant_mal_rubrik"),
+        error=message("redovisning.mall_okant_mal"),
+    )
+    tertial_list = DataValidation(
+        type="list",
+        formula1='"T1,T2,T3"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=message("redovisning.mall_fel_tertial_rubrik"),
+        error=message("redovisning.mall_fel_tertial"),
+    )
+    for validation, letter in ((target_list, "A"), (tertial_list, "B")):
+        validation.add(f"{letter}2:{letter}{last}")
+        sheet.add_data_validation(validation)
 
 
 def _instructions(sheet, promise: Promise, source_name: str) -> None:
@@ -115,9 +156,11 @@ def _instructions(sheet, promise: Promise, source_name: str) -> None:
         (message("mall.fylls_i_av", source=source_name), ""),
         (message("mall.sa_har_rubrik"), message("mall.sa_har")),
         (message("mall.kolumner_rubrik"), columns),
+        (NARRATIVE_SHEET, message("redovisning.mall_instruktion", sheet=NARRATIVE_SHEET)),
         ("", ""),
         (message("mall.aktivitet_rubrik"), message("mall.raknas_mot_rubrik")),
     ]
+    activity_heading = len(lines)
     targets = promise.target_by_id
     for activity in promise.activities:
         target = targets[activity.target]
@@ -132,7 +175,9 @@ def _instructions(sheet, promise: Promise, source_name: str) -> None:
         sheet.cell(row=row, column=1, value=first).alignment = wrap
         sheet.cell(row=row, column=2, value=second).alignment = wrap
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.cell(row=6, column=1).font = sheet.cell(row=6, column=2).font = Font(bold=True)
+    bold = Font(bold=True)
+    sheet.cell(row=activity_heading, column=1).font = bold
+    sheet.cell(row=activity_heading, column=2).font = bold
     # The example sits below the rows where a header is looked for, so it is never counted.
     start = max(len(lines) + 2, 12)
     sheet.cell(row=start, column=1, value=message("mall.exempel_rubrik")).font = Font(bold=True)
