@@ -87,7 +87,7 @@ def test_tertial_chart_shows_counts_and_tertials_not_yet_reported():
     words = texts(root)
     assert "1\u00a0234" in words and "5" in words and "ännu inte" in words
     assert root.find("title").text == (
-        "Diagram: genomförda aktiviteter per tertial 2019. tertial 1 (januari–april): 1\u00a0234; "
+        "Diagram: mål med minst en aktivitet per tertial 2019. tertial 1 (januari–april): 1\u00a0234; "
         "tertial 2 (maj–augusti): 5; tertial 3 (september–december): ännu inte rapporterad."
     )
 

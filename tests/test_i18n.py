@@ -261,8 +261,7 @@ def test_the_english_pdf_is_tagged_in_english(english_pdf, no_weasyprint_warning
             assert title == ("DRAFT: " if tertial < 3 else "") + (
                 f"Medborgarlöfte 2019 – Strängnäs kommun: follow-up tertial {tertial} "
                 + ("(May–August)" if tertial == 2 else "(September–December)")
-                + " 2019"
-            )
+            )  # the year once: the promise's title already says it
             assert str(pdf.docinfo.Subject).startswith(
                 ("Draft. " if tertial < 3 else "") + "Follow-up of the citizens' promise"
             )
@@ -296,7 +295,7 @@ def test_the_english_pdf_text_reads_in_english(english_pdf, promise):
     reader = PdfReader(BytesIO(english_pdf[2]))
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     assert f"Page 1 of {len(reader.pages)}" in text
-    assert "Data up to 31 August 2019" in text and "Follow-up tertial 2 (May–August) 2019" in text
+    assert "Data up to 31 August 2019" in text and "Follow-up tertial 2 (May–August) " in text
     own = without_data(text, promise)
     for word in (
         "Sammanfattning",
@@ -320,14 +319,14 @@ def test_the_accessibility_statement_is_translated_too(promise):
     assert swedish.startswith(
         '<section lang="sv" class="tillganglighetsredogorelse">\n<h2>'
         "Tillgänglighet för uppföljningen av medborgarlöfte 2019, tertial 2 "
-        "(maj–augusti) 2019</h2>"
+        "(maj–augusti)</h2>"
     )
     assert 'e-post <a href="mailto:kommun@strangnas.se">' in swedish
     english = accessibility_statement(promise, period, "en").decode("utf-8")
     assert english.startswith(
         '<section lang="en" class="tillganglighetsredogorelse">\n<h2>'
         "Accessibility of the follow-up of Medborgarlöfte 2019, tertial 2 "
-        "(May–August) 2019</h2>"
+        "(May–August)</h2>"
     )
     assert 'e-mail <a href="mailto:kommun@strangnas.se">' in english
     own = without_data(re.sub(r"<[^>]+>", " ", english), promise)

@@ -44,27 +44,64 @@ def test_strangnas_promise_describes_the_seed(promise):
     ]
 
 
-def test_targets_carry_the_promised_criteria(promise):
+def test_targets_keep_the_promises_words_apart_from_the_follow_ups_rule(promise):
     targets = promise.target_by_id
-    assert (
-        targets["nya-grannsamverkansomraden"].goal,
-        targets["nya-grannsamverkansomraden"].every_district,
-    ) == (8, True)
-    assert [p.name for p in targets["nya-batsamverkansomraden"].places] == [
-        "Mariefred",
-        "Stallarholmen",
-    ]
+    areas = targets["nya-grannsamverkansomraden"]
+    # "minst åtta … i Strängnäs kommun": the number is promised, every district is not.
+    assert (areas.goal, areas.every_district, areas.kind) == (8, False, "commitment")
+    boats = targets["nya-batsamverkansomraden"]
+    # "Målsättningen är att etablera två": an aim; the places are the löfte's, for the follow-up.
+    assert (boats.kind, boats.goal, boats.places) == ("aim", 2, ())
+    assert [p.name for p in boats.follow_up.places] == ["Mariefred", "Stallarholmen"]
     assert targets["trygghetsvandringar"].goal == 4
     assert [p.name for p in targets["trygghetsvandringar"].places] == [
         "Resecentrum Strängnäs",
         "Läggesta station",
     ]
-    assert targets["trafikkontroller"].every_district and targets["trafikkontroller"].goal is None
-    assert targets["beteendekontroller"].goal == 1
+    controls = targets["trafikkontroller"]
+    assert controls.every_district and controls.goal is None and controls.whole_year
+    assert controls.amount_unit == "kontrollerade förare"
+    behaviour = targets["beteendekontroller"]
+    # The promise names no number; the follow-up judges it by at least one.
+    assert (behaviour.goal, behaviour.follow_up.minimum, behaviour.minimum) == (None, 1, 1)
     assert targets["mopedinsatser"].goal == 2
-    assert targets["trafiksakerhetsrad"].per_tertial_minimum == 1
+    council = targets["trafiksakerhetsrad"]
+    # "Kontinuerligt": ongoing work, read by the follow-up as once a tertial.
+    assert (council.kind, council.per_tertial_minimum, council.tertial_minimum) == (
+        "ongoing",
+        None,
+        1,
+    )
+    assert all(t.goal is None or str(t.goal) for t in promise.targets)
     reported = {t.id for t in promise.targets if t.reported_only}
     assert reported == {"info-grannsamverkan", "info-batsamverkan", "lokaler-utbildning"}
+
+
+def test_every_lofte_has_a_short_heading_before_its_text(promise):
+    assert [s.title for s in promise.statements] == [
+        "Tryggare i trafiken",
+        "Grannsamverkan och båtsamverkan",
+    ]
+
+
+def test_kind_and_measure_are_swedish_words_however_spelt(promise_file):
+    import yaml
+
+    from lofte_pipeline.errors import PromiseFileError
+    from lofte_pipeline.promise import parse_promise
+
+    data = yaml.safe_load(promise_file.read_text(encoding="utf-8"))
+    data["mal"][0]["slag"] = "Malsattning"
+    data["mal"][1]["matt"] = "områden"
+    parsed = parse_promise(data)
+    assert (parsed.targets[0].kind, parsed.measure(parsed.targets[1])) == ("aim", "areas")
+    data["mal"][0]["slag"] = "löfte"
+    with pytest.raises(PromiseFileError, match="slag: 'löfte' är inget av orden åtagande"):
+        parse_promise(data)
+    data["mal"][0]["slag"] = "åtagande"
+    data["mal"][1]["matt"] = "antal"
+    with pytest.raises(PromiseFileError, match="behöver en enhet"):
+        parse_promise(data)
 
 
 def test_both_traffic_control_kinds_count_toward_one_target(promise):

@@ -6,8 +6,10 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+import yaml
 
 from lofte_pipeline.period import Period
+from lofte_pipeline.promise import parse_promise
 from lofte_pipeline.reconcile import reconcile
 from lofte_pipeline.rows import ACCEPTED_COLUMNS
 
@@ -46,6 +48,19 @@ def rows(promise, *entries, source="polisen"):
 
 def figures(promise, frame, period):
     return {t.id: t for t in reconcile(frame, promise, period).targets}
+
+
+def inline(promise_file, target_id, **fields):
+    """The bundled promise with one target's fields replaced (None removes a field): a promise
+    written inline for the rule under test."""
+    data = yaml.safe_load(promise_file.read_text(encoding="utf-8"))
+    target = next(t for t in data["mal"] if t["id"] == target_id)
+    for key, value in fields.items():
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value
+    return parse_promise(data)
 
 
 # --- one activity, counted once -------------------------------------------------------------
@@ -136,6 +151,7 @@ def test_the_earliest_report_of_an_activity_defines_it(promise):
         ("2019-04-10", AREA, "Mariefred", "GRANNSAMVERKAN EKBACKEN", "kommunen"),
     )
     activity = reconcile(frame, promise, T2).activities.iloc[0].to_dict()
+    assert pd.isna(activity.pop("amount"))  # no report gives an Antal
     assert activity == {
         "activity_no": 1,
         "date": dt.date(2019, 4, 10),
@@ -235,9 +251,16 @@ def test_status_of_a_numeric_target(promise, dates, period, status):
         (["Härad", "Mariefred"], T2, "behind", 3),  # floor(5*2/3) = 3 districts by T2
         (["Härad", "Mariefred", "Strängnäs"], T2, "on_track", 2),
         (["Härad", "Mariefred", "Strängnäs", "Stallarholmen"], T3, "missed", 1),
+        # "Under 2019": a year-long commitment is on track, not achieved, before the year's end.
         (
             ["Härad", "Mariefred", "Strängnäs", "Stallarholmen", "Åkers styckebruk"],
             T2,
+            "on_track",
+            0,
+        ),
+        (
+            ["Härad", "Mariefred", "Strängnäs", "Stallarholmen", "Åkers styckebruk"],
+            T3,
             "achieved",
             0,
         ),
@@ -292,7 +315,8 @@ def test_a_place_is_visited_when_plats_or_kommundel_names_it(promise):
     assert figures(promise, boats, T2)["nya-batsamverkansomraden"].status == "achieved"
 
 
-def test_goal_and_every_district_must_both_hold(promise):
+def test_goal_and_every_district_must_both_hold(promise_file):
+    promise = inline(promise_file, "nya-grannsamverkansomraden", alla_kommundelar=True)
     areas = [("2019-03-01", "Nytt grannsamverkansområde", "Härad", f"Område {n}") for n in range(8)]
     target = figures(promise, rows(promise, *areas), T3)["nya-grannsamverkansomraden"]
     assert (target.status, target.done_to_date) == ("missed", 8)
@@ -348,3 +372,116 @@ def test_district_matrix_counts_distinct_activities(promise):
     assert matrix.loc[WALK, "Härad"] == 1
     assert matrix.loc["Trafikkontroll hastighet", "Mariefred"] == 1
     assert matrix.values.sum() == 2
+
+
+# --- what the promise says, and how it is followed up ---------------------------------------
+
+BEHAVIOUR = "Beteendekontroll trafik"
+
+
+def test_a_commitment_without_a_number_has_no_goal_and_is_judged_by_the_follow_up(
+    promise_file,
+):
+    promise = inline(
+        promise_file, "beteendekontroller", minst=None, uppfoljning={"minst": 1}, slag="åtagande"
+    )
+    once = rows(promise, ("2019-06-01", BEHAVIOUR, "Härad"))
+    at_t2 = figures(promise, once, T2)["beteendekontroller"]
+    assert (at_t2.goal, at_t2.kind, at_t2.status) == (None, "commitment", "achieved")
+    assert at_t2.expected_to_date == 0  # the follow-up's 1 at an even pace: none yet by August
+    none = figures(promise, rows(promise), T3)["beteendekontroller"]
+    assert (none.goal, none.status) == (None, "missed")
+    without_rule = inline(promise_file, "beteendekontroller", minst=None, uppfoljning=None)
+    assert figures(without_rule, once, T3)["beteendekontroller"].status == "reported"
+
+
+BOAT_AREA = "Nytt båtsamverkansområde"
+
+
+def test_an_aim_is_progress_toward_it_never_a_broken_promise(promise_file):
+    promise = inline(promise_file, "nya-batsamverkansomraden", slag="målsättning", minst=2)
+    one = rows(promise, ("2019-05-01", BOAT_AREA, "Mariefred", "Gripsholm"))
+    for period in (T1, T2, T3):
+        target = figures(promise, one, period)["nya-batsamverkansomraden"]
+        assert (target.kind, target.goal, target.status) == ("aim", 2, "toward_aim")
+    nothing = figures(promise, rows(promise), T3)["nya-batsamverkansomraden"]
+    assert nothing.status == "toward_aim"
+    two = rows(
+        promise,
+        ("2019-05-01", BOAT_AREA, "Mariefred", "Gripsholm"),
+        ("2019-06-01", BOAT_AREA, "Stallarholmen", "Hamnen"),
+    )
+    assert figures(promise, two, T2)["nya-batsamverkansomraden"].status == "achieved"
+
+
+def test_ongoing_work_is_not_achieved_before_the_years_final_report(promise_file):
+    promise = inline(
+        promise_file, "trafiksakerhetsrad", slag="löpande", uppfoljning={"minst_per_tertial": 1}
+    )
+    meetings = rows(promise, *[(f"2019-{m:02}-10", COUNCIL, "Strängnäs") for m in (2, 6, 10)])
+    by_period = {p.tertial: figures(promise, meetings, p)["trafiksakerhetsrad"] for p in (T1, T2)}
+    assert [t.status for t in by_period.values()] == ["on_track", "on_track"]
+    final = figures(promise, meetings, T3)["trafiksakerhetsrad"]
+    assert (final.kind, final.goal, final.status) == ("ongoing", None, "achieved")
+    # Ongoing without any rule to judge it by is only reported.
+    bare = inline(promise_file, "trafiksakerhetsrad", slag="löpande", uppfoljning=None)
+    assert figures(bare, meetings, T3)["trafiksakerhetsrad"].status == "reported"
+
+
+def test_a_per_tertial_rule_of_the_follow_up_names_the_tertial_that_fell_short(promise_file):
+    promise = inline(promise_file, "trafiksakerhetsrad", uppfoljning={"minst_per_tertial": 2})
+    meetings = rows(
+        promise, *[(d, COUNCIL, "Strängnäs") for d in ("2019-02-01", "2019-03-01", "2019-06-01")]
+    )
+    at_t2 = figures(promise, meetings, T2)["trafiksakerhetsrad"]
+    assert (at_t2.status, at_t2.periods_missing, at_t2.goal) == ("behind", ["2019-T2"], None)
+    assert at_t2.done_per_period == {"2019-T1": 2, "2019-T2": 1}
+
+
+CONTROL = "Trafikkontroll nykterhet"
+
+
+def amounts(promise, *entries):
+    """Rows with an Antal: (date, district, amount[, source])."""
+    frame = rows(promise, *[(d, CONTROL, district, "", *rest) for d, district, _, *rest in entries])
+    return frame.assign(count=pd.array([e[2] for e in entries], dtype="Int64"))
+
+
+def test_an_amount_based_target_sums_antal_in_its_unit_once_per_activity(promise_file):
+    promise = inline(
+        promise_file,
+        "trafikkontroller",
+        alla_kommundelar=None,
+        uppfoljning=None,
+        minst=300,
+        matt="antal",
+        enhet="kontrollerade förare",
+    )
+    frame = amounts(
+        promise,
+        ("2019-03-01", "Härad", 120),
+        ("2019-03-01", "Härad", 100, "kommunen"),  # the same control, reported twice
+        ("2019-06-01", "Mariefred", 90),
+        ("2019-07-01", "Mariefred", None),  # no Antal given
+    )
+    at_t2 = figures(promise, frame, T2)["trafikkontroller"]
+    assert (at_t2.done_to_date, at_t2.done_in_period) == (3, 2)
+    assert (at_t2.amount_to_date, at_t2.amount_in_period) == (210, 90)
+    assert (at_t2.amount_unit, at_t2.measure) == ("kontrollerade förare", "amount")
+    assert (at_t2.expected_to_date, at_t2.status) == (200, "on_track")  # 300 × 2 ÷ 3
+    assert figures(promise, frame, T3)["trafikkontroller"].status == "missed"  # 210 < 300
+    more = pd.concat([frame, amounts(promise, ("2019-10-01", "Härad", 95))], ignore_index=True)
+    assert figures(promise, more, T3)["trafikkontroller"].status == "achieved"
+
+
+def test_a_target_without_a_unit_carries_no_amounts(promise):
+    frame = rows(promise, ("2019-03-01", MOPEDS, "Härad")).assign(
+        count=pd.array([12], dtype="Int64")
+    )
+    target = figures(promise, frame, T1)["mopedinsatser"]
+    assert target.done_to_date == 1
+    assert (target.amount_to_date, target.amount_in_period, target.amount_unit) == (
+        None,
+        None,
+        None,
+    )

@@ -53,53 +53,65 @@ def test_swedish_dates_numbers_and_months():
     ]
 
 
-def test_summary_is_written_from_the_counts():
-    counts = {"achieved": 4, "on_track": 2, "behind": 1, "missed": 0, "reported": 3}
-    first, second = summary_paragraphs(counts, 7, Period(2019, 2), 56, 33)
+def counted(**counts):
+    return {
+        "achieved": 0, "on_track": 0, "behind": 0, "missed": 0, "reported": 0, "toward_aim": 0,
+        **counts,
+    }  # fmt: skip
+
+
+def test_summary_is_written_from_the_counts_of_targets_never_a_total_of_activities():
+    counts = counted(achieved=4, on_track=2, behind=1, reported=3)
+    first, second = summary_paragraphs(counts, 7, Period(2019, 2))
     assert first == "Av löftets 7 mätbara mål är 4 uppnådda, 2 enligt plan och 1 efter plan."
-    assert second == (
-        "3 mål redovisas utan utlovat antal. Totalt har 56 aktiviteter genomförts "
-        "från 1 januari till 31 augusti 2019, varav 33 under tertial 2."
-    )
-    none_yet = {"achieved": 0, "on_track": 6, "behind": 1, "missed": 0, "reported": 0}
-    first, second = summary_paragraphs(none_yet, 7, Period(2019, 1), 1234, 1234)
+    assert second == "3 mål redovisas utan något antal att mäta mot."
+    none_yet = counted(on_track=6, behind=1)
+    (first,) = summary_paragraphs(none_yet, 7, Period(2019, 1))
     assert (
         first == "Av löftets 7 mätbara mål är inget uppnått ännu; 6 enligt plan och 1 efter plan."
     )
-    assert (
-        second == "Totalt har 1\u00a0234 aktiviteter genomförts från 1 januari till 30 april 2019."
-    )
-    one = {"achieved": 1, "on_track": 0, "behind": 0, "missed": 0, "reported": 0}
-    assert summary_paragraphs(one, 1, Period(2019, 2), 1, 1)[0] == (
+    one = counted(achieved=1)
+    assert summary_paragraphs(one, 1, Period(2019, 2))[0] == (
         "Av löftets 1 mätbara mål är 1 uppnått."
     )
+    aims = counted(achieved=1, toward_aim=2)
+    assert summary_paragraphs(aims, 3, Period(2019, 2))[0] == (
+        "Av löftets 3 mätbara mål är 1 uppnått och 2 målsättningar på väg."
+    )
+    assert "aktivitet" not in " ".join(summary_paragraphs(counts, 7, Period(2019, 2)))
 
 
-def test_annual_summary_says_achieved_and_not_achieved():
-    counts = {"achieved": 5, "on_track": 0, "behind": 0, "missed": 2, "reported": 1}
-    first, _ = summary_paragraphs(counts, 7, Period(2019, 3), 40, 12)
+def test_annual_summary_says_achieved_and_not_achieved_and_aims_are_not_broken_promises():
+    counts = counted(achieved=5, missed=2, reported=1)
+    first, _ = summary_paragraphs(counts, 7, Period(2019, 3))
     assert first == "Av löftets 7 mätbara mål uppnåddes 5 under 2019 och 2 uppnåddes inte."
-    all_done = {"achieved": 7, "on_track": 0, "behind": 0, "missed": 0, "reported": 0}
-    assert summary_paragraphs(all_done, 7, Period(2019, 3), 40, 12)[0].endswith(
+    all_done = counted(achieved=7)
+    assert summary_paragraphs(all_done, 7, Period(2019, 3))[0].endswith(
         "; alla mätbara mål uppnåddes."
     )
+    aim_short = counted(achieved=6, toward_aim=1)
+    first, second = summary_paragraphs(aim_short, 7, Period(2019, 3))
+    assert first == "Av löftets 7 mätbara mål uppnåddes 6 under 2019."
+    assert second.startswith("1 målsättning nåddes inte helt")
 
 
 def test_the_summary_matches_the_figures(rendered):
     for k, (result, context, html, _) in rendered.items():
         counts = {
             s: sum(t.status == s for t in result.targets)
-            for s in ("achieved", "on_track", "behind", "missed", "reported")
+            for s in ("achieved", "on_track", "behind", "missed", "reported", "toward_aim")
         }
         assert context["summary"] == counts
         assert context["activities_total"] == len(result.activities)
         assert context["summary_paragraphs"][0] in html
         # Every measurable target not yet achieved has what remains (or why it was missed).
-        open_targets = {t.id for t in result.targets if t.status not in ("achieved", "reported")}
+        done = ("achieved", "reported")
+        open_targets = {t.id for t in result.targets if t.status not in done}
         if k < 3:
             assert {t["id"] for t in context["remaining"]} == open_targets
-        else:
-            assert {t["id"] for t in context["not_achieved"]} == open_targets
+        else:  # an aim not reached is no broken promise: it says how far the work came instead
+            missed = {t.id for t in result.targets if t.status not in (*done, "toward_aim")}
+            assert {t["id"] for t in context["not_achieved"]} == missed
 
 
 def test_what_remains_and_what_was_not_achieved_in_words(rendered):
@@ -120,9 +132,13 @@ def test_the_annual_report_compares_the_tertials(rendered):
     assert "Årsredovisning 2019" in html and "Utfall per mål och tertial 2019" in html
     context = rendered[3][1]
     assert all(None not in t["per_tertial"] for t in context["targets"])
-    assert sum(context["tertial_totals"]) == context["activities_total"]
+    # The tertial chart counts targets with activity (like with like), never a sum of activities.
+    assert context["targets_active"] == [
+        sum(1 for t in context["targets"] if t["per_tertial"][k]) for k in range(3)
+    ]
+    assert "Alla aktiviteter" not in html
     # Before the year is over, later tertials are 'not yet', not zero.
-    assert rendered[1][1]["tertial_totals"][1:] == [None, None]
+    assert rendered[1][1]["targets_active"][1:] == [None, None]
     assert "ännu inte" in rendered[1][2]
 
 

@@ -104,6 +104,7 @@ def test_the_interim_report_shows_last_year_beside_this_year(promise, this_year,
                 "behind": "efter plan",
                 "missed": "ej uppnått",
                 "reported": "redovisas",
+                "toward_aim": "mot målsättningen",
             }[last["status"]]
             assert cells == [str(target["done_to_date"]), f"{last['done_to_date']} ({label})"]
     # Each target: the same time last year, against last year's goal.
@@ -114,13 +115,13 @@ def test_the_interim_report_shows_last_year_beside_this_year(promise, this_year,
     ) in html
     assert "Inget motsvarande mål" in html
     # The summary says where the work stood then.
-    assert context["summary_paragraphs"][2] == (
-        f"Vid samma tid 2018 hade {last_year[2]['activities_counted']} aktiviteter genomförts och "
+    assert context["summary_paragraphs"][-1] == (
+        f"Vid samma tid 2018 var "
         f"{sum(t['status'] == 'achieved' for t in last_year[2]['targets'])} av "
-        f"{sum(t['status'] != 'reported' for t in last_year[2]['targets'])} mätbara mål var "
+        f"{sum(t['status'] != 'reported' for t in last_year[2]['targets'])} mätbara mål "
         "uppnådda."
     )
-    assert context["summary_paragraphs"][2] in html
+    assert context["summary_paragraphs"][-1] in html
 
 
 def test_the_annual_comparison_and_the_pdf_show_last_year(
@@ -143,7 +144,7 @@ def test_the_annual_comparison_and_the_pdf_show_last_year(
         assert last == (
             "–" if target["id"] == NEW_TARGET else str(before[target["id"]]["done_to_date"])
         )
-    assert context["summary_paragraphs"][2].startswith("Under 2018 genomfördes ")
+    assert context["summary_paragraphs"][-1].startswith("Under 2018 uppnåddes ")
     assert '<th scope="row">Förra året (2018)</th>' in html  # in each target's table
 
     text = pdf_text(render_pdf(html, document_title(promise, Period(2019, 3), draft=False)))
@@ -192,7 +193,8 @@ def test_last_years_report_in_the_same_out_is_found_by_itself(promise_file, tmp_
     report = build_report(promise_file, inbox, out, "2019-T2", pdf=False)
     html = report.path("rapport.html").read_text(encoding="utf-8")
     assert "Förra året (2018)" in html
-    assert f"Vid samma tid 2018 hade {last.figures['activities_counted']} aktiviteter" in html
+    achieved = sum(t["status"] == "achieved" for t in last.figures["targets"])
+    assert f"Vid samma tid 2018 var {achieved} av " in html
     # A second candidate (the same figures under another promise id): no guessing, no comparison.
     shutil.copytree(last.folder, out / "strangnas-2018-kopia" / "2018-T2")
     again = build_report(promise_file, inbox, out, "2019-T2", pdf=False)

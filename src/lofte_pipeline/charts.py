@@ -119,16 +119,18 @@ def tertial_chart(
     bars: list[TertialBar],
     *,
     year: int,
+    scale: int | None = None,
     chart_id: str = "diagram-tertial",
     width: int = 520,
     tx: Texts | None = None,
 ) -> Markup:
-    """Distinct activities per tertial; tertials still to come are shown as empty slots."""
+    """A count per tertial (the report's: targets with activity, out of `scale`); tertials still
+    to come are shown as empty slots."""
     tx = tx or texts()
     height = 230
     top, bottom = 30, 190  # plot area: value labels above, names below
     counts = [b.count for b in bars if b.count is not None]
-    peak = max([*counts, 1])
+    peak = max([*counts, scale or 0, 1])
     slot = width / len(bars)
     bar_w = min(110, slot * 0.55)
     body = [svg.line(0, bottom + 0.5, width, bottom + 0.5, colour=TRACK_EDGE, width=1)]

@@ -71,9 +71,9 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
                     rng.randint(5, 60),
                     rng.randint(0, last),
                 )
-        elif target.per_tertial_minimum:  # a standing meeting: enough in every tertial
+        elif target.tertial_minimum:  # a standing meeting: enough in every tertial
             for tertial in range(3):
-                for _ in range(target.per_tertial_minimum + (tertial == 2)):
+                for _ in range(target.tertial_minimum + (tertial == 2)):
                     add(
                         at(4 * tertial + rng.randint(2, 4)),
                         rng.choice(acts),
@@ -82,16 +82,16 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
                         rng.randint(6, 12),
                         last,
                     )
-        elif target.places and per_place:  # a new area at each named place, one reported twice
-            for i, place in enumerate(target.places):
+        elif target.judged_places and per_place:  # a new area at each named place, reported twice
+            for i, place in enumerate(target.judged_places):
                 when = at(min(12, 5 + 3 * i))
                 district = _district_of(place, promise)
                 add(when, per_place, district, place.name, rng.randint(8, 30), home)
                 if i == 0:
                     add(later(when), per_place, district, place.name, rng.randint(8, 30), other)
-        elif target.places:  # walks: goal + 1, every named place, the first one done jointly
-            spots = list(target.places)
-            n = min(9, max(target.goal or 0, len(spots)) + 1)
+        elif target.judged_places:  # walks: goal + 1, every named place, the first one done jointly
+            spots = list(target.judged_places)
+            n = min(9, max(target.minimum or 0, len(spots)) + 1)
             order = [spots[0], None] + [spots[(k + 1) % len(spots)] for k in range(n - 2)]
             for i, month in enumerate(sorted(rng.sample(range(3, 12), n))):
                 act, people, spot = rng.choice(acts), rng.randint(8, 25), order[i]
@@ -113,7 +113,7 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
                     )
         elif per_place:  # new areas: short of the goal, the last district never reached
             covered = names[:-1] or names
-            n = max(1, (target.goal or len(names)) - 2)
+            n = max(1, (target.minimum or len(names)) - 2)
             word = per_place.label.split()[-1]  # 'Nytt grannsamverkansområde' -> 'Grannsamverkan'
             prefix = (word[:-7] if word.casefold().endswith("sområde") else word).capitalize()
             for i, (month, stem) in enumerate(
@@ -126,7 +126,7 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
                 add(when, per_place, district, f"{prefix} {stem}", rng.randint(10, 40), home)
                 if i == 1:
                     add(later(when), per_place, district, f"{prefix} {stem}", None, other)
-        elif target.every_district:  # controls everywhere by December, half the districts in T1
+        elif target.in_every_district:  # controls everywhere by December, half the districts in T1
             early = max(1, len(names) // 2)
             for i, name in enumerate(names):
                 first = rng.randint(1, 4) if i < early else rng.randint(5, 10)
@@ -140,7 +140,7 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
                         home,
                     )
         else:  # a plain count: goal + 1 between spring and autumn
-            for month in sorted(rng.sample(range(4, 11), min(7, (target.goal or 1) + 1))):
+            for month in sorted(rng.sample(range(4, 11), min(7, (target.minimum or 1) + 1))):
                 add(
                     at(month, (15, 19, 21)),
                     rng.choice(acts),

@@ -19,9 +19,43 @@ from pydantic import BaseModel, ConfigDict
 
 from . import __version__
 from .models import Correction, Intake
-from .promise import Promise
+from .promise import Kind, Measure, Promise, Target
 from .public import public_files, public_text
-from .reconcile import Reconciliation, Status
+from .reconcile import Reconciliation, Status, TargetFigures
+
+
+class Promised(BaseModel):
+    """What the promise itself names: never a number or a condition it does not."""
+
+    minimum: int | None
+    every_district: bool
+    places: list[str]
+
+
+class FollowUpRule(BaseModel):
+    """The partners' own rule for judging the target, kept apart from the promise's words."""
+
+    minimum: int | None
+    per_tertial_minimum: int | None
+    per_month_minimum: int | None
+    every_district: bool
+    places: list[str]
+    whole_year: bool
+
+
+class Narrative(BaseModel):
+    """A partner's own text about the target for one tertial (Redovisning sheet), redacted."""
+
+    source: str
+    period: str
+    text: str
+    next_step: str
+
+
+class Statement(BaseModel):
+    id: str
+    heading: str
+    text: str
 
 
 class TargetFigure(BaseModel):
@@ -42,6 +76,48 @@ class TargetFigure(BaseModel):
     districts_covered: list[str]
     places_visited: list[str]
     done_per_period: dict[str, int]
+    kind: Kind
+    statement: str
+    quote: str
+    promised: Promised
+    follow_up: FollowUpRule
+    measure: Measure
+    amount_in_period: int | None
+    amount_to_date: int | None
+    amount_unit: str | None
+    narrative: list[Narrative]
+
+    @classmethod
+    def of(cls, target: Target, figures: TargetFigures, narrative: list[Narrative]) -> TargetFigure:
+        rule = target.follow_up
+        return cls.model_validate(
+            {
+                **{name: getattr(figures, name) for name in _COMPUTED},
+                "statement": target.promise_statement,
+                "quote": target.quote,
+                "promised": Promised(
+                    minimum=target.goal,
+                    every_district=target.every_district,
+                    places=[p.name for p in target.places],
+                ),
+                "follow_up": FollowUpRule(
+                    minimum=rule.minimum,
+                    per_tertial_minimum=target.per_tertial_minimum or rule.per_tertial_minimum,
+                    per_month_minimum=target.per_month_minimum or rule.per_month_minimum,
+                    every_district=rule.every_district,
+                    places=[p.name for p in rule.places],
+                    whole_year=target.whole_year,
+                ),
+                "narrative": narrative,
+            }
+        )
+
+
+_COMPUTED = [
+    name
+    for name in TargetFigure.model_fields
+    if name not in {"statement", "quote", "promised", "follow_up", "narrative"}
+]
 
 
 class SourceFigures(BaseModel):
@@ -81,6 +157,7 @@ class Figures(BaseModel):
     program_version: str
     promise_sha256: str
     corrections: list[CorrectionNote]
+    statements: list[Statement]
 
     @classmethod
     def of(
@@ -94,6 +171,7 @@ class Figures(BaseModel):
         corrections: Sequence[Correction] = (),
     ) -> Figures:
         period = result.period
+        narrative = narratives(promise, intake)
         return cls(
             promise=promise.id,
             period=period.id,
@@ -101,7 +179,10 @@ class Figures(BaseModel):
             period_end=period.end,
             municipality=promise.municipality,
             year=promise.year,
-            targets=[TargetFigure.model_validate(t) for t in result.targets],
+            targets=[
+                TargetFigure.of(promise.target_by_id[t.id], t, narrative.get(t.id, []))
+                for t in result.targets
+            ],
             sources={s.id: SourceFigures.model_validate(s) for s in intake.sources.values()},
             rejected_files=[
                 RejectedFile(file=f.name, reason=f.reason)
@@ -114,8 +195,30 @@ class Figures(BaseModel):
             program_version=__version__,
             promise_sha256=promise_sha256,
             corrections=[CorrectionNote(date=c.day, note=public_text(c.note)) for c in corrections],
+            statements=[
+                Statement(id=s.id, heading=s.title, text=s.text) for s in promise.statements
+            ],
         )
 
     def document(self) -> dict[str, Any]:
         """As figures.json holds it: what ReportResult.figures and the run summaries read."""
         return self.model_dump(mode="json")
+
+
+def narratives(promise: Promise, intake: Intake) -> dict[str, list[Narrative]]:
+    """The partners' texts per target id, each named by the partner (source) that wrote it."""
+    frame = getattr(intake, "narratives", None)
+    if frame is None or frame.empty:
+        return {}
+    names = {s.id: s.name for s in promise.sources}
+    found: dict[str, list[Narrative]] = {}
+    for row in frame.itertuples():
+        found.setdefault(str(row.target), []).append(
+            Narrative(
+                source=names.get(str(row.source), str(row.source)),
+                period=str(row.period),
+                text=str(row.text),
+                next_step=str(row.next_step or ""),
+            )
+        )
+    return found

@@ -136,7 +136,14 @@ def texts(lang: str = DEFAULT_LANGUAGE) -> Texts:
 
 
 _SV = texts("sv")
-STATUS_ICONS = {"achieved": "✔", "on_track": "→", "behind": "!", "missed": "✘", "reported": "i"}
+STATUS_ICONS = {
+    "achieved": "✔",
+    "on_track": "→",
+    "behind": "!",
+    "missed": "✘",
+    "reported": "i",
+    "toward_aim": "↗",
+}
 # The Swedish status words with their icons (summary.py, figures.csv and the tests use them).
 STATUS_LABELS = {code: (_SV.status(code), icon) for code, icon in STATUS_ICONS.items()}
 
@@ -152,10 +159,12 @@ def number_sv(value: int) -> str:
 
 
 def goal_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
+    """What the promise itself names, in a few words: never a number or place it does not."""
     target = promise.target_by_id[target_id]
     parts = []
     if target.goal is not None:
-        parts.append(tx("goal.at_least", n=tx.number(target.goal)))
+        key = "goal.aim" if target.kind == "aim" else "goal.at_least"
+        parts.append(tx(key, n=tx.number(target.goal)))
     if target.every_district:
         parts.append(tx("goal.every_district"))
     if target.places:
@@ -163,7 +172,48 @@ def goal_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
         parts.append(tx("goal.places", places=places))
     if target.per_tertial_minimum is not None:
         parts.append(tx("goal.per_tertial", n=tx.number(target.per_tertial_minimum)))
-    return ", ".join(parts) if parts else tx("goal.reported_only")
+    if target.per_month_minimum is not None:
+        parts.append(tx("goal.per_month", n=tx.number(target.per_month_minimum)))
+    return ", ".join(parts) if parts else tx("goal.no_number")
+
+
+def follow_up_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
+    """The partners' own rule for judging the target, in words ('' when it has none)."""
+    target = promise.target_by_id[target_id]
+    rule = target.follow_up
+    unit = _unit(promise, target_id, tx)
+    parts = []
+    if rule.minimum is not None:
+        parts.append(tx("follow_up.at_least", n=tx.number(rule.minimum), unit=unit))
+    if rule.per_tertial_minimum is not None:
+        parts.append(tx("follow_up.per_tertial", n=tx.number(rule.per_tertial_minimum)))
+    if rule.per_month_minimum is not None:
+        parts.append(tx("follow_up.per_month", n=tx.number(rule.per_month_minimum)))
+    if rule.every_district:
+        parts.append(tx("follow_up.every_district"))
+    if rule.places:
+        parts.append(tx("follow_up.places", places=tx.join([p.name for p in rule.places])))
+    if target.whole_year and target.kind != "ongoing":
+        parts.append(tx("follow_up.whole_year"))
+    return _capital(", ".join(parts)) if parts else ""
+
+
+def _unit(promise: Promise, target_id: str, tx: Texts) -> str:
+    target = promise.target_by_id[target_id]
+    if promise.measure(target) == "amount" and target.amount_unit:
+        return " " + target.amount_unit
+    return ""
+
+
+def done_text(figures: TargetFigures, tx: Texts = _SV, *, in_period: bool = False) -> str:
+    """'12' or, where the target counts an amount, '12 tillfällen, 165 kontrollerade förare'."""
+    done = figures.done_in_period if in_period else figures.done_to_date
+    amount = figures.amount_in_period if in_period else figures.amount_to_date
+    if amount is None or figures.amount_unit is None:
+        return tx.number(done)
+    return tx.plural(
+        "target.done_with_amount", done, amount=tx.number(amount), unit=figures.amount_unit
+    )
 
 
 def _capital(text: str) -> str:
@@ -178,34 +228,49 @@ def remaining_text(
     if figures.status in ("achieved", "reported") or period.tertial == 3:
         return ""  # the year is over: the annual report says what was not achieved instead
     clauses = []
-    if figures.goal is not None and figures.done_to_date < figures.goal:
-        clauses.append(tx("remaining.more", n=tx.number(figures.goal - figures.done_to_date)))
+    minimum, measured = target.minimum, figures.measured_to_date
+    if minimum is not None and measured < minimum:
+        clauses.append(
+            tx(
+                "remaining.more",
+                n=tx.number(minimum - measured),
+                unit=_unit(promise, target.id, tx),
+            )
+        )
     if figures.districts_missing:
         clauses.append(tx("remaining.districts", districts=tx.join(figures.districts_missing)))
     if figures.places_missing:
         clauses.append(tx("remaining.places", places=tx.join(figures.places_missing)))
-    if target.per_tertial_minimum is not None:
+    if target.tertial_minimum is not None:
         ahead = [tx("period.short", k=k) for k in range(period.tertial + 1, 4)]
         if ahead:
             key = "remaining.per_tertial_each" if len(ahead) > 1 else "remaining.per_tertial"
-            clauses.append(
-                tx(key, n=tx.number(target.per_tertial_minimum), tertials=tx.join(ahead))
-            )
+            clauses.append(tx(key, n=tx.number(target.tertial_minimum), tertials=tx.join(ahead)))
         if figures.periods_missing:
             missed = tx.join([tx.tertial_short(p) for p in figures.periods_missing])
             clauses.append(tx("remaining.cannot_reach", tertials=missed))
     return _capital(tx.join(clauses)) + "." if clauses else ""
 
 
-def shortfall_text(figures: TargetFigures, tx: Texts = _SV) -> str:
-    """Why a target was not achieved in the year, in words."""
+def shortfall_text(promise: Promise, figures: TargetFigures, tx: Texts = _SV) -> str:
+    """Why a target was not achieved in the year (or how far an aim came), in words."""
+    target = promise.target_by_id[figures.id]
     clauses = []
-    if figures.goal is not None and figures.done_to_date < figures.goal:
+    minimum, measured = target.minimum, figures.measured_to_date
+    if minimum is not None and measured < minimum:
+        key = (
+            "shortfall.aim_done_of_goal"
+            if target.kind == "aim"
+            else "shortfall.done_of_goal"
+            if target.goal is not None
+            else "shortfall.done_of_follow_up"
+        )
         clauses.append(
             tx(
-                "shortfall.done_of_goal",
-                done=tx.number(figures.done_to_date),
-                goal=tx.number(figures.goal),
+                key,
+                done=tx.number(measured),
+                goal=tx.number(minimum),
+                unit=_unit(promise, target.id, tx),
             )
         )
     if figures.districts_missing:
@@ -226,15 +291,14 @@ def summary_paragraphs(
     counts: dict[str, int],
     measurable: int,
     period: Period,
-    activities_total: int,
-    activities_in_period: int,
     tx: Texts = _SV,
     previous: dict[str, Any] | None = None,
 ) -> list[str]:
     """The summary at the top of the report, written from the figures.
 
-    With `previous` (see render.previous_summary) a third paragraph says where the work stood at
-    the same time last year.
+    It counts targets, never activities across targets: a total of traffic controls and posts on
+    social media is no figure. With `previous` (see render.previous_summary) a further paragraph
+    says where the work stood at the same time last year.
     """
     m = tx.number(measurable)
     if period.tertial == 3:
@@ -244,11 +308,13 @@ def summary_paragraphs(
             tx.plural("summary.annual_missed", counts["missed"])
             if counts["missed"]
             else tx("summary.annual_all")
+            if not counts["toward_aim"]
+            else tx("summary.annual_end")
         )
     else:
         rest = [
             tx.plural(f"summary.part_{code}", counts[code])
-            for code in ("on_track", "behind")
+            for code in ("on_track", "behind", "toward_aim")
             if counts[code]
         ]
         if counts["achieved"]:
@@ -264,28 +330,18 @@ def summary_paragraphs(
                 rest=tx("summary.interim_none_rest", parts=tx.join(rest)) if rest else "",
             )
     sentences = []
+    if period.tertial == 3 and counts["toward_aim"]:
+        sentences.append(tx.plural("summary.annual_aims", counts["toward_aim"]))
     if counts["reported"]:
         sentences.append(tx.plural("summary.reported", counts["reported"]))
-    sentences.append(
-        tx.plural(
-            "summary.total",
-            activities_total,
-            start=tx.day_month(dt.date(period.year, 1, 1)),
-            end=tx.date(period.end),
-            rest=(
-                tx("summary.total_in_period", n=tx.number(activities_in_period), k=period.tertial)
-                if period.tertial > 1
-                else tx("summary.total_end")
-            ),
-        )
-    )
-    paragraphs = [first, " ".join(sentences)]
+    paragraphs = [first]
+    if sentences:
+        paragraphs.append(" ".join(sentences))
     if previous is not None:
         key = "summary.previous_annual" if period.tertial == 3 else "summary.previous_interim"
         paragraphs.append(
-            tx.plural(
+            tx(
                 key,
-                previous["activities_total"],
                 year=previous["year"],
                 achieved=tx.number(previous["counts"]["achieved"]),
                 measurable=tx.number(previous["measurable"]),

@@ -21,6 +21,7 @@ STATUS_COLOURS = {
     "behind": "#8a4b00",
     "missed": "#a4161a",
     "reported": "#4a4a4a",
+    "toward_aim": "#5b2a86",
 }
 # Coverage grid: (lowest count, fill, text colour, Swedish legend label; see charts.grid_labels).
 GRID_STEPS = [

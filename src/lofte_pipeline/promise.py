@@ -9,7 +9,7 @@ import hashlib
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -36,10 +36,21 @@ class Signatory(_Model):
 
 
 class PromiseStatement(_Model):
-    """One löfte: the promise's own words."""
+    """One löfte: the promise's own words, under a short heading of the file's."""
 
     id: Slug
+    heading: str = Field("", alias="rubrik")
     text: Text
+
+    @property
+    def title(self) -> str:
+        """The heading, or when the file gives none the löfte's first sentence."""
+        return self.heading or first_sentence(self.text)
+
+
+def first_sentence(text: str) -> str:
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
 
 
 class NamedPlace(_Model):
@@ -94,27 +105,116 @@ class Activity(_Model):
         return {fold(self.label), *(fold(s) for s in self.synonyms)}
 
 
+Kind = Literal["commitment", "aim", "ongoing"]
+Measure = Literal["occasions", "areas", "amount"]
+KINDS: dict[str, Kind] = {"atagande": "commitment", "malsattning": "aim", "lopande": "ongoing"}
+MEASURES: dict[str, Measure] = {"tillfallen": "occasions", "omraden": "areas", "antal": "amount"}
+
+
+def _word(choices: dict[str, Any], field: str, words: str) -> Any:
+    """A Swedish word of the file ('målsättning') as its code ('aim'), however it is spelt."""
+
+    def parse(value: object) -> object:
+        if not isinstance(value, str) or value in choices.values():
+            return value
+        key = fold(value)
+        if key not in choices:
+            raise ValueError(message("loftesfil.okant_ord", field=field, value=value, words=words))
+        return choices[key]
+
+    return parse
+
+
+class FollowUp(_Model):
+    """How the partners agree to judge a target: the follow-up's rule, not the promise's words
+    (a "kontinuerligt" read as once a tertial, a commitment without a number read as at least
+    once). Reported apart from what was promised."""
+
+    minimum: int | None = Field(None, alias="minst", ge=1)
+    per_tertial_minimum: int | None = Field(None, alias="minst_per_tertial", ge=1)
+    per_month_minimum: int | None = Field(None, alias="minst_per_manad", ge=1)
+    every_district: bool = Field(False, alias="alla_kommundelar")
+    places: tuple[NamedPlace, ...] = Field((), alias="platser")
+    whole_year: bool = Field(False, alias="hela_aret")
+    """The work runs all year: it is not achieved before the year's final report."""
+
+    @property
+    def empty(self) -> bool:
+        return self == FollowUp.model_validate({})
+
+
 class Target(_Model):
-    """A measurable commitment. With no criteria it is reported only (status 'reported')."""
+    """One thing the promise says will be done: its words, their kind, and how it is judged.
+
+    `goal`, `every_district` and `places` are what the promise itself names; `follow_up` is the
+    partners' own rule. With neither it is reported only (status 'reported')."""
 
     id: Slug
     promise_statement: Slug = Field(alias="lofte")
     title: Text = Field(alias="rubrik")
     quote: Text = Field(alias="citat")
+    kind: Kind = Field("commitment", alias="slag")
     goal: int | None = Field(None, alias="minst", ge=1)
     every_district: bool = Field(False, alias="alla_kommundelar")
     places: tuple[NamedPlace, ...] = Field((), alias="platser")
     per_tertial_minimum: int | None = Field(None, alias="minst_per_tertial", ge=1)
     per_month_minimum: int | None = Field(None, alias="minst_per_manad", ge=1)
+    follow_up: FollowUp = Field(
+        default_factory=lambda: FollowUp.model_validate({}), alias="uppfoljning"
+    )
+    measure_word: Measure | None = Field(None, alias="matt")
+    amount_unit: str | None = Field(None, alias="enhet", min_length=1)
+
+    _kind = field_validator("kind", mode="before")(
+        _word(KINDS, "slag", "åtagande, målsättning, löpande")
+    )
+    _measure = field_validator("measure_word", mode="before")(
+        _word(MEASURES, "matt", "tillfällen, områden, antal")
+    )
+
+    @model_validator(mode="after")
+    def _amount_has_unit(self) -> Target:
+        if self.measure_word == "amount" and not self.amount_unit:
+            raise ValueError(message("loftesfil.antal_utan_enhet", target=self.id))
+        return self
+
+    # What the target is judged by: the promise's own criteria and the follow-up's together.
+    @property
+    def minimum(self) -> int | None:
+        return self.goal if self.goal is not None else self.follow_up.minimum
+
+    @property
+    def tertial_minimum(self) -> int | None:
+        return self.per_tertial_minimum or self.follow_up.per_tertial_minimum
+
+    @property
+    def month_minimum(self) -> int | None:
+        return self.per_month_minimum or self.follow_up.per_month_minimum
+
+    @property
+    def in_every_district(self) -> bool:
+        return self.every_district or self.follow_up.every_district
+
+    @property
+    def judged_places(self) -> tuple[NamedPlace, ...]:
+        return self.places + self.follow_up.places
+
+    @property
+    def recurring(self) -> bool:
+        return self.tertial_minimum is not None or self.month_minimum is not None
+
+    @property
+    def whole_year(self) -> bool:
+        """Not achieved before the final report: ongoing work, or a rule for the whole year."""
+        return self.kind == "ongoing" or self.follow_up.whole_year
 
     @property
     def reported_only(self) -> bool:
         return (
-            self.goal is None
-            and not self.every_district
-            and not self.places
-            and self.per_tertial_minimum is None
-            and self.per_month_minimum is None
+            self.minimum is None
+            and not self.in_every_district
+            and not self.judged_places
+            and not self.recurring
         )
 
 
@@ -199,6 +299,13 @@ class Promise(_Model):
         raise PromiseFileError(
             message("loftesfil.okand_kalla", source=source_id, sources=", ".join(self.source_ids))
         )
+
+    def measure(self, target: Target) -> Measure:
+        """Occasions, unless the file says otherwise or every activity of it is a new area."""
+        if target.measure_word is not None:
+            return target.measure_word
+        mine = self.activities_for(target.id)
+        return "areas" if mine and all(a.one_per_place for a in mine) else "occasions"
 
     def activities_for(self, target_id: str) -> list[Activity]:
         return [a for a in self.activities if a.target == target_id]

@@ -10,10 +10,10 @@ from typing import Literal
 import pandas as pd
 
 from .period import Period
-from .promise import Promise, Target
+from .promise import Kind, Measure, Promise, Target
 from .text import fold_series
 
-Status = Literal["achieved", "on_track", "behind", "missed", "reported"]
+Status = Literal["achieved", "on_track", "behind", "missed", "reported", "toward_aim"]
 ACTIVITY_COLUMNS = [
     "activity_no",
     "date",
@@ -23,6 +23,7 @@ ACTIVITY_COLUMNS = [
     "place",
     "sources",
     "reports",
+    "amount",
 ]
 ORIGIN = ["source", "file", "sheet", "row"]  # where a row was reported, in reading order
 IDENTITY = ["same_activity", "same_date", "same_district", "same_place"]
@@ -43,6 +44,16 @@ class TargetFigures:
     places_visited: list[str] = field(default_factory=list)
     done_per_period: dict[str, int] = field(default_factory=dict)
     expected_to_date: int | None = None
+    kind: Kind = "commitment"
+    measure: Measure = "occasions"
+    amount_in_period: int | None = None
+    amount_to_date: int | None = None
+    amount_unit: str | None = None
+
+    @property
+    def measured_to_date(self) -> int:
+        """What the target's number is compared with: its activities, or their amounts."""
+        return (self.amount_to_date or 0) if self.measure == "amount" else self.done_to_date
 
 
 @dataclass
@@ -98,8 +109,12 @@ def distinct_activities(
     # Its sources: the distinct source ids of its rows, sorted, joined with ';'.
     reporters = rows.drop_duplicates(["group", "source"]).sort_values("source", kind="stable")
     sources = (reporters["source"] + ";").groupby(reporters["group"]).sum().str.removesuffix(";")
+    # Its amount (Antal): the largest any report gives, as two reports of one control count the
+    # same drivers; missing when no report gives one.
     activities = first[["date", "activity", "target", "district", "place"]].assign(
-        sources=sources, reports=rows.groupby("group").size()
+        sources=sources,
+        reports=rows.groupby("group").size(),
+        amount=rows.groupby("group")["count"].max().astype("Int64"),
     )
     activities = activities[activities["date"] <= until]  # as dated by its first report
     activities = activities.sort_values(
@@ -122,8 +137,13 @@ def target_figures(
     target: Target, mine: pd.DataFrame, promise: Promise, period: Period
 ) -> TargetFigures:
     """Figures and status of one target from `mine`, the target's activities, with folded
-    `place_key` and `district_key` (see reconcile, which adds them once for all targets)."""
+    `place_key` and `district_key` (see reconcile, which adds them once for all targets).
+
+    It is judged by what the promise names and by the follow-up's rule together. An aim is
+    reported as progress toward it, never as broken; ongoing work and a rule for the whole year
+    are achieved only in the year's final report."""
     days = mine["date"]
+    in_period = days.between(period.start, period.end)
 
     def between(start: date, end: date) -> int:
         return int(days.between(start, end).sum())
@@ -132,75 +152,73 @@ def target_figures(
     districts_covered = [d.name for d in promise.districts if d.name in covered]
     districts_missing = (
         [d.name for d in promise.districts if d.name not in covered]
-        if target.every_district
+        if target.in_every_district
         else []
     )
-    visited = [p.name for p in target.places if at_place(mine, p.keys).any()]
-    places_missing = [p.name for p in target.places if p.name not in visited]
+    places = target.judged_places
+    visited = [p.name for p in places if at_place(mine, p.keys).any()]
+    places_missing = [p.name for p in places if p.name not in visited]
     per_period = {p.id: between(p.start, p.end) for p in period.elapsed_in_year()}
+    tertial_minimum, month_minimum = target.tertial_minimum, target.month_minimum
     periods_missing = (
-        [p for p, n in per_period.items() if n < (target.per_tertial_minimum or 0)]
-        if target.per_tertial_minimum
-        else []
+        [p for p, n in per_period.items() if n < tertial_minimum] if tertial_minimum else []
     )
-    if target.per_month_minimum:
+    if month_minimum:
         months = Counter(f"{d:%Y-%m}" for d in days)
         elapsed_months = [f"{period.year}-{n:02}" for n in range(1, period.end.month + 1)]
-        periods_missing += [m for m in elapsed_months if months[m] < target.per_month_minimum]
-    done = len(mine)
-    k = period.tertial
-    expected = target.goal * k // 3 if target.goal is not None else None
-
-    status: Status
-    if target.reported_only:
-        status = "reported"
-    elif _all_met(target, done, districts_missing, places_missing, periods_missing, k):
-        status = "achieved"
-    elif k == 3:
-        status = "missed"
-    elif (
-        (expected is not None and done < expected)
-        or (target.every_district and len(districts_covered) < len(promise.districts) * k // 3)
-        or periods_missing
-    ):
-        status = "behind"
-    else:
-        status = "on_track"
-    return TargetFigures(
+        periods_missing += [m for m in elapsed_months if months[m] < month_minimum]
+    amounts = mine["amount"] if target.amount_unit else None
+    figures = TargetFigures(
         id=target.id,
         title=target.title,
-        status=status,
+        status="reported",
         goal=target.goal,
-        done_in_period=between(period.start, period.end),
-        done_to_date=done,
+        done_in_period=int(in_period.sum()),
+        done_to_date=len(mine),
         districts_missing=districts_missing,
         places_missing=places_missing,
         periods_missing=periods_missing,
         districts_covered=districts_covered,
         places_visited=visited,
         done_per_period=per_period,
-        expected_to_date=expected,
+        kind=target.kind,
+        measure=promise.measure(target),
+        amount_in_period=None if amounts is None else int(amounts[in_period].sum()),
+        amount_to_date=None if amounts is None else int(amounts.sum()),
+        amount_unit=target.amount_unit,
     )
+    k = period.tertial
+    minimum = target.minimum
+    figures.expected_to_date = minimum * k // 3 if minimum is not None else None
+    figures.status = _status(target, figures, len(promise.districts), k)
+    return figures
 
 
-def _all_met(
-    target: Target,
-    done: int,
-    districts_missing: list[str],
-    places_missing: list[str],
-    periods_missing: list[str],
-    tertial: int,
-) -> bool:
-    """Whether every part of the target holds: goal, every district, the named places, and for a
-    recurring target every tertial/month, which can only be fulfilled once the year is over."""
-    recurring = target.per_tertial_minimum is not None or target.per_month_minimum is not None
-    if recurring and (tertial < 3 or periods_missing):
-        return False
-    return (
-        (target.goal is None or done >= target.goal)
-        and not districts_missing
-        and not places_missing
+def _status(target: Target, figures: TargetFigures, districts: int, tertial: int) -> Status:
+    if target.reported_only:
+        return "reported"
+    final = tertial == 3
+    measured, minimum = figures.measured_to_date, target.minimum
+    met = (
+        (minimum is None or measured >= minimum)
+        and not figures.districts_missing
+        and not figures.places_missing
+        and not figures.periods_missing
     )
+    if met and (final or not (target.whole_year or target.recurring)):
+        return "achieved"
+    if target.kind == "aim":
+        return "toward_aim"
+    if final:
+        return "missed"
+    expected = figures.expected_to_date
+    if (
+        (expected is not None and measured < expected)
+        or (target.in_every_district and len(figures.districts_covered) < districts * tertial // 3)
+        or figures.periods_missing
+    ):
+        return "behind"
+    return "on_track"
 
 
 def district_matrix(activities: pd.DataFrame, promise: Promise) -> pd.DataFrame:

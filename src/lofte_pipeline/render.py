@@ -23,11 +23,14 @@ from typing import Any
 from markupsafe import Markup
 
 from .document import render_html, render_pdf
+from .figures import Narrative, narratives
 from .i18n import (
     DATA_LANGUAGE,
     DEFAULT_LANGUAGE,
     STATUS_ICONS,
     Texts,
+    done_text,
+    follow_up_text,
     goal_text,
     remaining_text,
     shortfall_text,
@@ -54,10 +57,19 @@ __all__ = [
 ]
 
 _SV = texts("sv")
+# A target's kind as the report words it: its name and what it means for the reader.
+KIND_KEYS = {
+    "commitment": ("kind.commitment", "kind_note.commitment"),
+    "aim": ("kind.aim", "kind_note.aim"),
+    "ongoing": ("kind.ongoing", "kind_note.ongoing"),
+}
 
 
-def period_label(period: Period, tx: Texts = _SV) -> str:
-    """'tertial 2 (maj–augusti) 2019'."""
+def period_label(period: Period, tx: Texts = _SV, promise: Promise | None = None) -> str:
+    """'tertial 2 (maj–augusti) 2019'; without the year when the promise's title already says
+    it ('Medborgarlöfte 2019: uppföljning tertial 2 (maj–augusti)')."""
+    if promise is not None and str(period.year) in promise.title:
+        return tx.tertial_name(period.tertial)
     return f"{tx.tertial_name(period.tertial)} {period.year}"
 
 
@@ -71,7 +83,7 @@ def document_title(
         "document.title",
         title=promise.title,
         municipality=promise.municipality,
-        period=period_label(period, tx),
+        period=period_label(period, tx, promise),
     )
     return tx("document.draft_title", title=title) if draft else title
 
@@ -96,15 +108,31 @@ def _previous_target(last: dict[str, Any] | None, tx: Texts) -> dict[str, Any] |
     }
 
 
+def _narrative_context(told: list[Narrative], period: Period, tx: Texts) -> list[dict[str, str]]:
+    """The partners' texts up to this report's tertial, the latest tertial first."""
+    shown = [n for n in told if n.period <= period.id]
+    shown.sort(key=lambda n: n.period, reverse=True)
+    return [
+        {
+            "by": tx("target.narrative_by", source=n.source, period=tx.tertial_short(n.period)),
+            "text": public_text(n.text),
+            "next_step": public_text(n.next_step),
+        }
+        for n in shown
+    ]
+
+
 def _target_context(
     promise: Promise,
     figures: TargetFigures,
     period: Period,
     tx: Texts,
     previous: dict[str, Any] | None,
+    told: list[Narrative],
 ) -> dict[str, Any]:
     target = promise.target_by_id[figures.id]
     label, icon = tx.status(figures.status), STATUS_ICONS[figures.status]
+    aim_at_end = figures.status == "toward_aim" and period.tertial == 3
     per_period = [
         {"name": tx.tertial_short(p), "count": n} for p, n in figures.done_per_period.items()
     ]
@@ -117,9 +145,18 @@ def _target_context(
         "status_icon": icon,
         "goal": figures.goal,
         "goal_text": goal_text(promise, figures.id, tx),
+        "promised_label": tx("target.aim" if target.kind == "aim" else "target.promised"),
+        "kind": target.kind,
+        "kind_label": tx(KIND_KEYS[target.kind][0]),
+        "kind_note": tx(KIND_KEYS[target.kind][1]),
+        "follow_up_text": follow_up_text(promise, figures.id, tx),
         "activities": [a.label for a in promise.activities_for(figures.id)],
         "done_in_period": figures.done_in_period,
         "done_to_date": figures.done_to_date,
+        "done_in_period_text": done_text(figures, tx, in_period=True),
+        "done_to_date_text": done_text(figures, tx),
+        "amount_unit": figures.amount_unit,
+        "measure": figures.measure,
         "expected_to_date": figures.expected_to_date,
         "districts_missing": figures.districts_missing,
         "places_missing": figures.places_missing,
@@ -132,7 +169,10 @@ def _target_context(
         # T1..T3; None for a tertial not reported yet.
         "per_tertial": [figures.done_per_period.get(f"{period.year}-T{k}") for k in (1, 2, 3)],
         "remaining": remaining_text(promise, figures, period, tx),
-        "shortfall": shortfall_text(figures, tx) if figures.status == "missed" else "",
+        "shortfall": (shortfall_text(promise, figures, tx) if figures.status == "missed" else ""),
+        "aim_progress": shortfall_text(promise, figures, tx) if aim_at_end else "",
+        "narrative": _narrative_context(told, period, tx),
+        "narrative_missing": not any(n.period == period.id for n in told),
         # Last year's figures for the same tertial (None: no previous figures, or no such target).
         "previous": _previous_target(previous["targets"].get(figures.id), tx) if previous else None,
     }
@@ -155,7 +195,11 @@ def report_context(
     tx = texts(lang)
     period = result.period
     last = previous_summary(previous, period) if previous is not None else None
-    targets = {t.id: _target_context(promise, t, period, tx, last) for t in result.targets}
+    told = narratives(promise, intake)
+    targets = {
+        t.id: _target_context(promise, t, period, tx, last, told.get(t.id, []))
+        for t in result.targets
+    }
     ordered = [targets[t.id] for t in promise.targets]
     counts = {code: sum(1 for t in result.targets if t.status == code) for code in STATUS_ICONS}
     measurable = len(result.targets) - counts["reported"]
@@ -163,9 +207,10 @@ def report_context(
     rejected_rows = intake.rejected[["file", "sheet", "row"]].drop_duplicates()
     annual = period.tertial == 3
     through = tx.date(period.end)
-    activities_in_period = sum(t.done_in_period for t in result.targets)
-    per_tertial_totals = [
-        sum(t["per_tertial"][k] or 0 for t in ordered) if k < period.tertial else None
+    # Per tertial, the targets with at least one activity: a count of like with like, where a
+    # total of activities would add posts on social media to traffic controls.
+    targets_active = [
+        sum(1 for t in ordered if t["per_tertial"][k]) if k < period.tertial else None
         for k in range(3)
     ]
     tertials: list[dict[str, Any]] = [
@@ -178,7 +223,7 @@ def report_context(
         for k in (1, 2, 3)
     ]
     progress = [t for t in ordered if t["goal"] is not None and t["status"] != "reported"]
-    label = period_label(period, tx)
+    label = period_label(period, tx, promise)
     year_to_date = tx(
         "period.year_to_date", start=tx.day_month(date(period.year, 1, 1)), end=through
     )
@@ -205,9 +250,8 @@ def report_context(
         "signed": tx.date(promise.signed) if promise.signed else "",
         "summary": counts,
         "measurable": measurable,
-        "summary_paragraphs": summary_paragraphs(
-            counts, measurable, period, len(result.activities), activities_in_period, tx, last
-        ),
+        "summary_paragraphs": summary_paragraphs(counts, measurable, period, tx, last),
+        "narrative_missing": [t for t in ordered if t["narrative_missing"]] if draft else [],
         "previous": (
             {
                 "year": last["year"],
@@ -224,11 +268,12 @@ def report_context(
         "targets": ordered,
         "progress": progress,
         "tertials": tertials,
-        "tertial_totals": per_tertial_totals,
+        "targets_active": targets_active,
         "statements": [
             {
                 "id": s.id,
                 "text": s.text,
+                "title": s.title,
                 "targets": [targets[t.id] for t in promise.targets if t.promise_statement == s.id],
             }
             for s in promise.statements
@@ -236,12 +281,13 @@ def report_context(
         "charts": report_charts(
             progress,
             tertials,
-            per_tertial_totals,
+            targets_active,
             matrix,
             annual=annual,
             through=through,
             year_to_date=year_to_date,
             year=period.year,
+            targets=len(ordered),
             tx=tx,
         ),
         "matrix": {
@@ -254,7 +300,6 @@ def report_context(
             "total": int(matrix.values.sum()),
         },
         "activities_total": len(result.activities),
-        "activities_in_period": activities_in_period,
         "sources": list(intake.sources.values()),
         "files": public_files(intake),
         "rejected_row_count": len(rejected_rows),
@@ -287,7 +332,7 @@ def accessibility_statement(
         "statement.heading",
         title=escape(promise.title),
         title_lower=escape(promise.title.lower()),
-        period=period_label(period, tx),
+        period=period_label(period, tx, promise),
     )
     text = (
         f'<section lang="{lang}" class="tillganglighetsredogorelse">\n'

@@ -2,7 +2,7 @@
 
 A chart must show exactly the numbers of the table printed beside it (its `<desc>` points there),
 so the charts are drawn from the same rows the template prints: the targets with a numeric goal,
-the tertial totals and the activity x district matrix, as report_context (render.py) made them,
+the targets with activity per tertial and the activity x district matrix, as report_context (render.py) made them,
 never from the reconciliation a second time. charts.py draws each chart; this module only decides
 what each one is given.
 """
@@ -23,16 +23,18 @@ if TYPE_CHECKING:
 def report_charts(
     progress: list[dict[str, Any]],
     tertials: list[dict[str, Any]],
-    tertial_totals: list[int | None],
+    targets_active: list[int | None],
     matrix: pd.DataFrame,
     *,
     annual: bool,
     through: str,
     year_to_date: str,
     year: int,
+    targets: int,
     tx: Texts,
 ) -> dict[str, Markup]:
-    """The context's "charts": progress per numeric target, activities per tertial, coverage.
+    """The context's "charts": progress per numeric target, targets with activity per tertial
+    (out of `targets`), coverage.
 
     In the annual report (`annual`) the progress bars carry no expected pace: the pace is the goal.
     """
@@ -56,10 +58,11 @@ def report_charts(
         ),
         "tertials": charts.tertial_chart(
             [
-                charts.TertialBar(t["name"], t["months"], tertial_totals[t["number"] - 1])
+                charts.TertialBar(t["name"], t["months"], targets_active[t["number"] - 1])
                 for t in tertials
             ],
             year=year,
+            scale=targets,
             tx=tx,
         ),
         "coverage": charts.coverage_grid(
