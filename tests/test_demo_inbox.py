@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from lofte_pipeline.demo import write_demo_inbox
+from lofte_pipeline.intake import read_inbox
 from lofte_pipeline.promise import Promise, bundled_promise_path, load_promise, parse_promise
 from lofte_pipeline.text import fold, fold_compact
 
@@ -83,7 +84,11 @@ def read_table(path: Path, promise: Promise) -> tuple[list[str], list[dict[str, 
     tables: list[list[list[object]]] = []
     if path.suffix == ".xlsx":
         wb = openpyxl.load_workbook(path)
-        tables = [[list(r) for r in ws.iter_rows(values_only=True)] for ws in wb]
+        tables = [
+            [list(r) for r in ws.iter_rows(values_only=True)]
+            for ws in wb
+            if ws.title != "Redovisning"  # the partners' texts, not a log
+        ]
     else:
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig") if raw.startswith(codecs.BOM_UTF8) else raw.decode("cp1252")
@@ -275,3 +280,27 @@ def test_other_promise_nothing_hard_coded(tmp_path: Path) -> None:
     blob = " ".join(str(r) for r in all_rows(tmp_path, other))
     assert "Eksjö" in blob and "Hult" in blob and "2021" in blob
     assert not re.search(r"str[aä]ngn[aä]s|mariefred|l[aä]ggesta", blob, re.IGNORECASE)
+
+
+def test_both_partners_write_texts_on_a_redovisning_sheet(
+    promise: Promise, inbox: tuple[Path, list[Path]]
+) -> None:
+    root, _ = inbox
+    texts = {}
+    for path in sorted(root.glob("*/[!~]*.xlsx")):
+        sheet = openpyxl.load_workbook(path)["Redovisning"]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0] == ("Mål", "Tertial", "Text", "Nästa steg")
+        texts[path.parent.name] = rows[1:]
+    assert set(texts) == set(promise.source_ids) and all(texts.values())
+    headings = {t.title for t in promise.targets}
+    assert all(r[0] in headings and r[2] for rows in texts.values() for r in rows)
+    written = " ".join(str(c) for rows in texts.values() for r in rows for c in r if c)
+    assert "skogsbränder" in written  # why a planned walk did not happen
+    assert "070-123 45 67" in written  # personal data the pipeline has to remove
+    intake = read_inbox(root, promise)
+    assert not (intake.rejected["sheet"] == "Redovisning").any()
+    assert set(intake.narratives["source"]) == set(promise.source_ids)
+    assert "070-123 45 67" not in " ".join(intake.narratives["next_step"])
+    [found] = intake.findings[intake.findings["sheet"] == "Redovisning"].to_dict("records")
+    assert (found["column"], found["kind"]) == ("Nästa steg", "telefonnummer")

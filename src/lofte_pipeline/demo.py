@@ -5,20 +5,23 @@ realistic input for any promise of this shape. Same seed, byte-identical files (
 
 This module is the inbox's layout: which files each source sends, their sheets, headers and date
 styles, and which rows go where. The events come from demo_events, their cells from demo_cells,
-the bytes of each format from demo_files.
+the bytes of each format from demo_files; the partners' texts on a Redovisning sheet from
+demo_words (no draws from the rng, so they leave the rest of a seed's files as they were).
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from .demo_cells import header_for, typed_rows
 from .demo_events import Event, plan_events
-from .demo_files import lock_bytes, save_csv, save_xlsx
-from .demo_words import USERS
-from .promise import Promise
+from .demo_files import Sheet, lock_bytes, save_csv, save_xlsx
+from .demo_words import NARRATIVES, USERS
+from .layout import NARRATIVE_COLUMNS, NARRATIVE_SHEET
+from .promise import Promise, Target
 
 
 def _split(events: list[Event], rng: random.Random) -> tuple[list[Event], list[Event]]:
@@ -65,6 +68,7 @@ def _field_log(
                 ("DAG", "Aktivitetstyp", "ort", "Adress", "antal", "Notering"),
                 second,
             ),
+            _texts(promise, s, lambda t: f"T{t}"),
         ],
     )
     lock = folder / f"~${name}"
@@ -108,7 +112,7 @@ def _office_log(
     xlsx = save_xlsx(
         folder / f"Aktivitetslogg medborgarlofte {year}.xlsx",
         year,
-        [("Logg", titles, header, rows)],
+        [("Logg", titles, header, rows), _texts(promise, s, lambda t: f"Tertial {t}")],
     )
     rows = [[r[1], r[0], *r[2:]] for r in typed_rows(form, ("iso", "dmy"), promise, rng)]
     return [
@@ -121,6 +125,43 @@ def _office_log(
             "utf-8-sig",
         ),
     ]
+
+
+def _kind(promise: Promise, target: Target) -> str:
+    """Which of demo_words.NARRATIVES a target gets, by its shape (as demo_events plans it)."""
+    per_place = any(a.one_per_place for a in promise.activities_for(target.id))
+    if target.judged_places:
+        return "" if per_place else "walks"
+    if target.tertial_minimum:
+        return "per_tertial"
+    if per_place:
+        return "new_areas"
+    return "every_district" if target.in_every_district else ""
+
+
+def _texts(promise: Promise, s: int, tertial: Callable[[int], str]) -> Sheet:
+    """The source's Redovisning sheet: a text for some targets and tertials, the target named
+    by its heading, the tertial as this source writes it."""
+    last = len(promise.sources) - 1
+    rows: list[list[object]] = []
+    for target in promise.targets:
+        for who, number, text, next_step in NARRATIVES.get(_kind(promise, target), ()):
+            if (0 if who == "first" else last) != s:
+                continue
+            names = {
+                "title": target.title,
+                "place": target.judged_places[-1].name if target.judged_places else "",
+                "district": promise.districts[-1].name,
+            }
+            rows.append(
+                [
+                    target.title,
+                    tertial(number),
+                    text.format(**names),
+                    next_step.format(**names) or None,
+                ]
+            )
+    return (NARRATIVE_SHEET, [], NARRATIVE_COLUMNS, rows)
 
 
 def write_demo_inbox(promise: Promise, inbox: Path, seed: int = 2019) -> list[Path]:
