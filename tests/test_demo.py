@@ -44,7 +44,11 @@ def test_demo_figures_tell_a_year_with_progress(demo):
     achieved = [sum(t["status"] == "achieved" for t in s.values()) for s in (t1, t3)]
     assert achieved[0] < achieved[1]
     assert t3["nya-grannsamverkansomraden"]["status"] == "missed"
-    assert t3["nya-grannsamverkansomraden"]["districts_missing"]
+    areas = t3["nya-grannsamverkansomraden"]
+    # Short of the promised eight; the promise names no district, so none is missing, though
+    # one district has no new area (the löfte's aim "i samtliga kommundelar" is no condition).
+    assert areas["done_to_date"] < areas["goal"] == 8 and areas["districts_missing"] == []
+    assert 0 < len(areas["districts_covered"]) < 5
     assert t3["trafikkontroller"]["status"] == "achieved"
     assert t1["trafikkontroller"]["districts_missing"]
 

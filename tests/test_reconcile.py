@@ -6,10 +6,9 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-import yaml
+from promise_variants import inline
 
 from lofte_pipeline.period import Period
-from lofte_pipeline.promise import parse_promise
 from lofte_pipeline.reconcile import reconcile
 from lofte_pipeline.rows import ACCEPTED_COLUMNS
 
@@ -48,19 +47,6 @@ def rows(promise, *entries, source="polisen"):
 
 def figures(promise, frame, period):
     return {t.id: t for t in reconcile(frame, promise, period).targets}
-
-
-def inline(promise_file, target_id, **fields):
-    """The bundled promise with one target's fields replaced (None removes a field): a promise
-    written inline for the rule under test."""
-    data = yaml.safe_load(promise_file.read_text(encoding="utf-8"))
-    target = next(t for t in data["mal"] if t["id"] == target_id)
-    for key, value in fields.items():
-        if value is None:
-            target.pop(key, None)
-        else:
-            target[key] = value
-    return parse_promise(data)
 
 
 # --- one activity, counted once -------------------------------------------------------------

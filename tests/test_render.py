@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 from inboxes import build_inbox
+from promise_variants import inline
 
 from lofte_pipeline.figures import Figures
 from lofte_pipeline.i18n import date_sv, number_sv, summary_paragraphs, texts
@@ -217,3 +218,90 @@ def test_figures_csv_carries_the_numbers_of_figures_json(rendered):
         # ... and they are the numbers the report shows.
         by_id = {t["id"]: t for t in context["targets"]}
         assert all(by_id[r["target_id"]]["done_to_date"] == int(r["done_to_date"]) for r in rows)
+
+
+# --- what the promise says, labelled apart from the follow-up --------------------------------
+
+
+def _target(promise_file, tmp_path, target_id, tertial=2, **fields):
+    promise = inline(promise_file, target_id, **fields)
+    intake = read_inbox(build_inbox(tmp_path), promise)
+    result = reconcile(intake.accepted, promise, Period(2019, tertial))
+    context = report_context(promise, result, intake, draft=tertial < 3)
+    figures = Figures.of(promise, result, intake).document()
+    target = next(t for t in context["targets"] if t["id"] == target_id)
+    document = next(t for t in figures["targets"] if t["id"] == target_id)
+    article = re.search(
+        rf'<article class="target" id="mal-{target_id}".*?</article>', render_html(context), re.S
+    ).group(0)
+    return target, document, article
+
+
+def test_a_commitment_without_a_number_says_so_and_labels_the_follow_ups_number(
+    promise_file, tmp_path
+):
+    target, document, article = _target(
+        promise_file, tmp_path, "beteendekontroller", uppfoljning={"minst": 1}, enhet=None
+    )
+    assert (target["goal_text"], target["follow_up_text"]) == (
+        "inget antal i löftet",
+        "Minst 1 under året",
+    )
+    assert (document["goal"], document["promised"]["minimum"]) == (None, None)
+    assert document["follow_up"]["minimum"] == 1 and document["kind"] == "commitment"
+    assert '<th scope="row">Utlovat</th><td>inget antal i löftet</td>' in article
+    assert 'Följs upp som</th><td>Minst 1 under året<span class="note"> (parternas uppföljning' in (
+        article
+    )
+    assert 'Ur löftet <span class="kind">(åtagande)</span>' in article
+    assert "minst 1" not in article.split("Följs upp som")[0]  # never shown as promised
+
+
+def test_an_aim_is_labelled_as_the_promises_aim_and_reported_as_progress(promise_file, tmp_path):
+    target, document, article = _target(promise_file, tmp_path, "nya-batsamverkansomraden", 3)
+    assert (document["kind"], document["goal"], document["promised"]["minimum"]) == ("aim", 2, 2)
+    assert target["promised_label"] == "Målsättning" and target["goal_text"] == "2 (målsättning)"
+    assert document["status"] in ("achieved", "toward_aim")
+    if document["status"] == "toward_aim":
+        assert target["status_label"] == "Mot målsättningen" and not target["shortfall"]
+        assert target["aim_progress"].startswith("Arbetet kom till ")
+    assert "Ej uppnått" not in article and "Därför uppnåddes det inte" not in article
+    assert "Löftet anger det som en målsättning" in article
+    assert document["follow_up"]["places"] == ["Mariefred", "Stallarholmen"]
+
+
+def test_ongoing_work_is_labelled_ongoing_with_the_follow_ups_rhythm(promise_file, tmp_path):
+    target, document, article = _target(promise_file, tmp_path, "trafiksakerhetsrad")
+    assert (document["kind"], document["goal"]) == ("ongoing", None)
+    assert document["follow_up"]["per_tertial_minimum"] == 1
+    assert document["follow_up"]["whole_year"] is True
+    assert target["kind_label"] == "Löpande arbete"
+    assert target["follow_up_text"] == "Minst 1 varje tertial"
+    assert document["status"] != "achieved"  # not before the year's final report
+    assert "Utlovat</th><td>inget antal i löftet</td>" in article
+
+
+def test_a_per_tertial_rule_the_promise_names_stays_the_promises(promise_file, tmp_path):
+    target, document, _ = _target(
+        promise_file, tmp_path, "trafiksakerhetsrad", uppfoljning=None, minst_per_tertial=1
+    )
+    assert target["goal_text"] == "minst 1 varje tertial" and target["follow_up_text"] == ""
+    assert document["follow_up"]["per_tertial_minimum"] == 1  # the rule the target is judged by
+
+
+def test_an_amount_based_target_shows_the_amount_beside_the_count(promise_file, tmp_path):
+    target, document, _ = _target(
+        promise_file,
+        tmp_path,
+        "trafikkontroller",
+        alla_kommundelar=None,
+        uppfoljning=None,
+        minst=100,
+        matt="antal",
+        enhet="kontrollerade förare",
+    )
+    assert (document["measure"], document["amount_unit"]) == ("amount", "kontrollerade förare")
+    assert document["amount_to_date"] is not None and document["amount_to_date"] > 0
+    shown = f"{document['done_to_date']} tillfällen, {document['amount_to_date']} kontrollerade"
+    assert target["done_to_date_text"].replace("\u00a0", " ").startswith(shown)
+    assert document["status"] == ("achieved" if document["amount_to_date"] >= 100 else "behind")

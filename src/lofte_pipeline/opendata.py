@@ -35,6 +35,14 @@ COLUMNS = [
     "places_visited",
     "places_missing",
     "periods_missing",
+    "kind",
+    "measure",
+    "amount_in_period",
+    "amount_to_date",
+    "amount_unit",
+    "follow_up_minimum",
+    "follow_up_per_tertial_minimum",
+    "whole_year",
 ]
 
 
@@ -73,6 +81,14 @@ def figures_rows(figures: dict[str, Any]) -> list[dict[str, str]]:
             "places_visited": t.get("places_visited", []),
             "places_missing": t["places_missing"],
             "periods_missing": t["periods_missing"],
+            "kind": t.get("kind"),
+            "measure": t.get("measure"),
+            "amount_in_period": t.get("amount_in_period"),
+            "amount_to_date": t.get("amount_to_date"),
+            "amount_unit": t.get("amount_unit"),
+            "follow_up_minimum": t.get("follow_up", {}).get("minimum"),
+            "follow_up_per_tertial_minimum": t.get("follow_up", {}).get("per_tertial_minimum"),
+            "whole_year": t.get("follow_up", {}).get("whole_year"),
         }
         rows.append({k: _cell(v) for k, v in row.items()})
     return rows
