@@ -90,3 +90,25 @@ def test_a_draft_lists_the_targets_still_without_text_and_the_final_does_not(rep
     final = reports["final"].path("rapport.html").read_text("utf-8")
     assert 'id="redovisning-saknas"' not in final and "Ingen redovisning för" not in final
     assert unescape(WALKS.replace("070-123 45 67", "[borttaget]")) in unescape(final)
+
+
+def test_the_approver_reads_the_partners_words_that_go_out_in_their_name(reports):
+    from datetime import UTC, datetime
+
+    from lofte_pipeline.approval import ApprovalRequest, approval_markdown
+
+    final = reports["final"]
+    now = datetime(2019, 9, 2, 8, tzinfo=UTC)
+    request = ApprovalRequest(
+        "strangnas-2019", "2019-T2", final.folder, final.version, now, "", now, final.figures
+    )
+    form = approval_markdown(request)
+    redacted = WALKS.replace("070-123 45 67", "[borttaget]")
+    assert (
+        f"- *Trygghetsvandringar* (Polisen, lokalpolisområde Eskilstuna/Strängnäs): {redacted} {NEXT}"
+        in form
+    )
+    assert "070-123" not in form
+    missing = form.split("- Ingen redovisning för: ")[1].splitlines()[0]
+    assert "Riktade insatser mot trimmade mopeder" in missing  # its text is for tertial 1
+    assert "Trygghetsvandringar" not in missing

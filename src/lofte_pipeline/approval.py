@@ -167,5 +167,27 @@ def approval_markdown(request: ApprovalRequest, link: str | None = None) -> str:
     lines += ["", message("granskning.kolumner"), "|---|---|---|"]
     for row in target_rows(figures):
         lines.append(f"| {row['mål']} | {row['status']} | {row['hittills']} |")
+    lines += _narrative_lines(figures, request.period)
     lines += ["", message("granskning.instruktion")]
     return "\n".join(lines) + "\n"
+
+
+def _narrative_lines(figures: dict[str, Any], period: str) -> list[str]:
+    """The partners' texts for the period, as the report publishes them, so the approver reads
+    the words that go out in their name; and the targets that have none."""
+    lines = ["", message("granskning.redovisning_rubrik")]
+    without = []
+    for target in figures["targets"]:
+        told = [n for n in target.get("narrative", []) if n["period"] == period]
+        if not told:
+            without.append(target["title"])
+        for n in told:
+            text = " ".join(f"{n['text']} {n['next_step']}".split())
+            lines.append(
+                message(
+                    "granskning.redovisning", title=target["title"], source=n["source"], text=text
+                )
+            )
+    if without:
+        lines.append(message("granskning.redovisning_saknas", titles=", ".join(without)))
+    return lines
