@@ -107,7 +107,7 @@ def test_text_extracts_in_reading_order_with_swedish_letters_intact(reports):
     text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
     order = [
         "Medborgarlöfte 2019: uppföljning tertial 2 (maj–",
-        "Underlag t.o.m. 31 augusti 2019",
+        "Underlag till och med 31 augusti 2019",
         "Sammanfattning",
         "Av löftets",
         "Kvar till årets slut",
@@ -185,6 +185,51 @@ def test_html_has_no_axe_core_violations_in_headless_chromium(reports, tertial):
     assert not external, external
     assert {r["viewport"] for r in result["results"]} == {"phone", "desktop"}
     assert all(r["passes"] > 20 for r in result["results"])
+
+
+# A page around nyhet.html as a municipality's CMS would make it: its own title and h1, the
+# fragment in its main content.
+CMS_PAGE = (
+    '<!DOCTYPE html>\n<html lang="sv">\n<head>\n<meta charset="utf-8">\n'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    "<title>Medborgarlöftet – Strängnäs kommun</title>\n</head>\n<body>\n<main>\n"
+    "<h1>Nyheter</h1>\n{fragment}</main>\n</body>\n</html>\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("tertial", [1, 3])
+def test_news_fragment_in_a_cms_page_has_no_axe_core_violations(reports, tertial, tmp_path):
+    """nyhet.html passes the same check as rapport.html, pasted into a page of a site."""
+    node = shutil.which("node")
+    if node is None or not CHROMIUM.exists():
+        pytest.skip(
+            "axe-core check needs node and Debian's chromium "
+            "(apt-get install -y nodejs npm chromium)"
+        )
+    if not (A11Y / "node_modules" / "axe-core").is_dir():
+        npm = shutil.which("npm")
+        assert npm, "npm is missing: apt-get install -y npm"
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=A11Y, check=True, timeout=300
+        )
+    fragment = (reports[tertial] / "nyhet.html").read_text(encoding="utf-8")
+    page = tmp_path / "nyhet-sida.html"
+    page.write_text(CMS_PAGE.format(fragment=fragment), encoding="utf-8")
+    run = subprocess.run(
+        [node, str(A11Y / "check.mjs"), str(page)], capture_output=True, text=True, timeout=180
+    )
+    assert run.returncode in (0, 1), run.stderr
+    result = json.loads(run.stdout)
+    found = [
+        (r["viewport"], v["id"], v["help"], [n["target"] for n in v["nodes"]][:5])
+        for r in result["results"]
+        for v in r["violations"]
+    ]
+    assert not found, found
+    assert not [u for r in result["results"] for u in r["external_requests"]]
+    assert {r["viewport"] for r in result["results"]} == {"phone", "desktop"}
+    assert all(r["passes"] > 10 for r in result["results"])
 
 
 def test_rendering_a_draft_with_charts_logs_no_weasyprint_warnings(

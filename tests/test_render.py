@@ -185,7 +185,7 @@ def test_html_is_semantic_and_self_contained(rendered, tertial):
         (title_id,) = svg["aria-labelledby"].split()
         assert f'<title id="{title_id}">' in html
     assert 'scope="col"' in html and 'scope="row"' in html
-    assert "Underlag t.o.m. " + ("30 april", "31 augusti", "31 december")[tertial - 1] in html
+    assert "Underlag till och med " + ("30 april", "31 augusti", "31 december")[tertial - 1] in html
 
 
 def test_status_is_never_colour_alone(rendered):

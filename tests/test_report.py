@@ -176,7 +176,7 @@ def test_pdf_states_every_target_its_status_in_words_and_its_figures(reports):
     assert (round(width * 25.4 / 72), round(height * 25.4 / 72)) == (210, 297)  # A4
     text = pdf_text(pdf)
     assert "uppföljning tertial 3 (september–december) 2019" in text
-    assert "Underlag t.o.m. 31 december 2019" in text
+    assert "Underlag till och med 31 december 2019" in text
     for word in ("Uppnått", "Ej uppnått", "Redovisas"):
         assert word in text
     assert "Läggesta station Mariefred." in text  # the promise is quoted
