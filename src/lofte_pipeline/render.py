@@ -149,7 +149,17 @@ def _target_context(
         "kind": target.kind,
         "kind_label": tx(KIND_KEYS[target.kind][0]),
         "kind_note": tx(KIND_KEYS[target.kind][1]),
-        "follow_up_text": follow_up_text(promise, figures.id, tx),
+        "follow_up_text": (follow := follow_up_text(promise, figures.id, tx)),
+        # The status table's cell: the promise's words, then the follow-up's rule, labelled.
+        "promised_cell": goal_text(promise, figures.id, tx)
+        + (tx("table.follow_up", rule=follow[:1].lower() + follow[1:]) if follow else ""),
+        "goal_cell": (
+            tx("goal.aim", n=tx.number(figures.goal))
+            if target.kind == "aim" and figures.goal is not None
+            else tx.number(figures.goal)
+            if figures.goal is not None
+            else ""
+        ),
         "activities": [a.label for a in promise.activities_for(figures.id)],
         "done_in_period": figures.done_in_period,
         "done_to_date": figures.done_to_date,
