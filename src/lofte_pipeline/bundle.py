@@ -36,6 +36,8 @@ PUBLIC_FILES = (
     "figures.json",
     "figures.csv",
     "tillganglighetsredogorelse.html",
+    "nyhet.html",
+    "nyhet.txt",
 )
 # The audit material for staff.
 INTERNAL_FILES = (

@@ -145,6 +145,7 @@ def write_report(
 ) -> ReportResult:
     """The bundle in OUT/<promise-id>/<period>/, unless the one there has the same key or is
     held for another run's approval."""
+    from .news import news_html, news_text
     from .opendata import figures_csv
     from .render import (
         accessibility_statement,
@@ -206,6 +207,8 @@ def write_report(
         "personuppgifter.csv": csv_bytes(findings_csv(intake)),
         "rapport.html": html.encode("utf-8"),
         "tillganglighetsredogorelse.html": accessibility_statement(promise, period, lang),
+        "nyhet.html": news_html(promise, document, lang),
+        "nyhet.txt": news_text(promise, document, lang),
         "korning.log": run_log(document, intake),
     }
     if pdf:
