@@ -51,7 +51,9 @@ def test_progress_chart_has_a_text_alternative_that_states_every_figure():
     title = root.find("title")
     assert root.get("aria-labelledby").split()[0] == title.get("id")
     assert root.get("aria-describedby") == root.find("desc").get("id")
-    assert title.text.startswith("Diagram: framsteg mot de mätbara målen till och med 31 augusti 2019.")
+    assert title.text.startswith(
+        "Diagram: framsteg mot de mätbara målen till och med 31 augusti 2019."
+    )
     assert "Nya grannsamverkansområden: 4 av 8, förväntat 5, efter plan" in title.text
     assert "tabellen" in root.find("desc").text
 

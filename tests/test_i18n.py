@@ -35,7 +35,10 @@ from lofte_pipeline.render import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-CODE = [REPO / "src" / "lofte_pipeline" / name for name in ("render.py", "charts.py", "i18n.py")]
+CODE = [
+    REPO / "src" / "lofte_pipeline" / name
+    for name in ("render.py", "charts.py", "i18n.py", "news.py")
+]
 TEMPLATES = [REPO / "templates" / name for name in ("rapport.html.j2", "rapport.css")]
 # Keys built in code from a status code; every one of them is used.
 DYNAMIC_PREFIXES = ("status.", "summary.part_")
