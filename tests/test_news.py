@@ -206,7 +206,7 @@ def test_the_bundled_promise_reads_as_its_words_and_its_follow_up(reports):
 def test_the_partners_text_of_the_period_is_under_its_target_with_the_partner(reports):
     for name, text in news_of(reports[2]).items():
         mine = by_target(reports[2], name)["trafikkontroller"]
-        assert f"{POLICE} om tertial 2: {NARRATIVE} Nästa steg: {NEXT_STEP}" in mine, name
+        assert f"{POLICE}, om tertial 2: {NARRATIVE} Nästa steg: {NEXT_STEP}" in mine, name
         assert "Härad i oktober" not in text  # tertial 3's text is in the T3 report only
     assert "om tertial 3: Kontroller i Härad i oktober." in flat(news_of(reports[3])["nyhet.txt"])
     assert NARRATIVE not in news_of(reports[3])["nyhet.txt"]
@@ -419,7 +419,7 @@ def test_amounts_and_the_partners_text_for_the_period_are_shown_with_the_partner
     )
     assert "Sammanlagt: 1\u00a0234 deltagare" in text
     assert (
-        "Strängnäs kommun om tertial 2: Två områden startade. Nästa steg: Fler möten i höst."
+        "Strängnäs kommun, om tertial 2: Två områden startade. Nästa steg: Fler möten i höst."
         in text
     )
     assert "Gammal text" not in text

@@ -201,7 +201,9 @@ def _target(figure: dict[str, Any], w: _Words, period: str, year: int, annual: b
         items.append(w("news.follow_up", rule=_comma(rule)))
 
     done = escape(tx.number(figure["done_to_date"]))
-    if minimum is not None:
+    # "4 av 8" while short of the number; once it is met the line above says what was promised.
+    # A number of an amount (measure "amount") is compared on the amount line instead.
+    if minimum is not None and figure["measure"] != "amount" and figure["done_to_date"] < minimum:
         key = "news.done_of_aim" if kind == "aim" else "news.done_of_goal"
         done = w(key, done=done, goal=tx.number(minimum))
     if not period.endswith("T1") and figure["done_to_date"]:  # how much in this tertial
