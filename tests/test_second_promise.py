@@ -11,9 +11,12 @@ import pytest
 from workbooks import HEADER, row, write_csv, write_xlsx
 
 from lofte_pipeline.demo import write_demo_inbox
+from lofte_pipeline.i18n import shortfall_text, texts
+from lofte_pipeline.models import Intake
 from lofte_pipeline.period import Period
 from lofte_pipeline.promise import load_promise
 from lofte_pipeline.reconcile import reconcile
+from lofte_pipeline.render import report_context
 from lofte_pipeline.report import build_report
 from lofte_pipeline.rows import ACCEPTED_COLUMNS
 
@@ -61,6 +64,28 @@ def test_a_monthly_target(exempelby, months, tertial, status, missing):
     result = reconcile(walks(exempelby, months), exempelby, Period(2020, tertial))
     target = next(t for t in result.targets if t.id == "trygghetsvandringar")
     assert (target.status, target.periods_missing) == (status, missing)
+
+
+def test_months_that_fell_short_are_named_as_months_in_runs(exempelby):
+    done = [5, 10, 12]  # nothing January–April, June–September, November
+    result = reconcile(walks(exempelby, done), exempelby, Period(2020, 3))
+    target = next(t for t in result.targets if t.id == "trygghetsvandringar")
+    assert shortfall_text(exempelby, target) == (
+        "Ingen aktivitet under januari–april, juni–september och november 2020."
+    )
+    assert "tertial" not in shortfall_text(exempelby, target, texts("en")).lower()
+    interim = reconcile(walks(exempelby, [2, 4]), exempelby, Period(2020, 1))
+    empty = Intake(
+        interim.rows.iloc[:0], pd.DataFrame(columns=["file", "sheet", "row", "column"]), [], {}
+    )
+    context = report_context(exempelby, interim, empty)
+    walk = next(t for t in context["targets"] if t["id"] == "trygghetsvandringar")
+    assert walk["periods_missing"] == "januari och mars 2020"
+    assert walk["periods_missing_label"] == "Månader som inte nådde upp till målet"
+    assert walk["remaining"] == (
+        "Minst 1 i var och en av månaderna från och med maj och målet kan inte längre nås helt "
+        "eftersom januari och mars 2020 inte nådde upp till det."
+    )
 
 
 def test_the_whole_pipeline_on_a_promise_with_three_sources(exempelby, tmp_path):

@@ -129,6 +129,27 @@ class Texts:
         """'2019-T2' -> 'tertial 2'."""
         return self("period.short", k=period_id.rsplit("T", 1)[-1])
 
+    def periods(self, period_ids: list[str]) -> str:
+        """Tertials and months by their kind: '2020-T2' -> 'tertial 2'; months in runs, with
+        their year once: ['2020-01', …, '2020-04', '2020-06'] -> 'januari–april och juni 2020'."""
+        tertials = [self.tertial_short(p) for p in period_ids if "T" in p]
+        months = sorted(p for p in period_ids if "T" not in p)
+        runs: list[list[int]] = []
+        for number in (int(m[5:7]) for m in months):
+            if runs and runs[-1][-1] == number - 1:
+                runs[-1].append(number)
+            else:
+                runs.append([number])
+        named = [
+            self.months[r[0] - 1]
+            if len(r) == 1
+            else f"{self.months[r[0] - 1]}–{self.months[r[-1] - 1]}"
+            for r in runs
+        ]
+        if named:
+            named[-1] += f" {months[-1][:4]}"
+        return self.join(tertials + named)
+
 
 @cache
 def texts(lang: str = DEFAULT_LANGUAGE) -> Texts:
@@ -246,9 +267,16 @@ def remaining_text(
         if ahead:
             key = "remaining.per_tertial_each" if len(ahead) > 1 else "remaining.per_tertial"
             clauses.append(tx(key, n=tx.number(target.tertial_minimum), tertials=tx.join(ahead)))
-        if figures.periods_missing:
-            missed = tx.join([tx.tertial_short(p) for p in figures.periods_missing])
-            clauses.append(tx("remaining.cannot_reach", tertials=missed))
+    if target.month_minimum is not None and period.tertial < 3:
+        clauses.append(
+            tx(
+                "remaining.per_month",
+                n=tx.number(target.month_minimum),
+                start=tx.months[period.end.month],
+            )
+        )
+    if figures.periods_missing:
+        clauses.append(tx("remaining.cannot_reach", tertials=tx.periods(figures.periods_missing)))
     return _capital(tx.join(clauses)) + "." if clauses else ""
 
 
@@ -278,13 +306,23 @@ def shortfall_text(promise: Promise, figures: TargetFigures, tx: Texts = _SV) ->
     if figures.places_missing:
         clauses.append(tx("shortfall.places", places=tx.join(figures.places_missing)))
     if figures.periods_missing:
+        least = _least_per_period(target, figures.periods_missing)
         clauses.append(
-            tx(
-                "shortfall.periods",
-                tertials=tx.join([tx.tertial_short(p) for p in figures.periods_missing]),
+            tx("shortfall.periods", tertials=tx.periods(figures.periods_missing))
+            if least == 1
+            else tx(
+                "shortfall.periods_below",
+                n=tx.number(least),
+                periods=tx.periods(figures.periods_missing),
             )
         )
     return _capital(tx.join(clauses)) + "." if clauses else ""
+
+
+def _least_per_period(target: Any, missing: list[str]) -> int:
+    """The minimum the missing periods fell short of: 1 means they had no activity at all."""
+    months = any("T" not in p for p in missing)
+    return (target.month_minimum if months else target.tertial_minimum) or 1
 
 
 def summary_paragraphs(

@@ -170,7 +170,14 @@ def _target_context(
         "expected_to_date": figures.expected_to_date,
         "districts_missing": figures.districts_missing,
         "places_missing": figures.places_missing,
-        "periods_missing": [tx.tertial_short(p) for p in figures.periods_missing],
+        "periods_missing": tx.periods(figures.periods_missing),
+        "periods_missing_label": tx(
+            "target.months_missing"
+            if any("T" not in p for p in figures.periods_missing)
+            else "target.tertials_below"
+            if (target.tertial_minimum or 1) > 1
+            else "target.periods_missing"
+        ),
         "districts_covered": figures.districts_covered,
         "places_visited": figures.places_visited,
         "every_district": target.every_district,
