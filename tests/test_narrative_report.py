@@ -18,6 +18,7 @@ from lofte_pipeline.workbook_template import write_template
 WALKS = "Vi gick två trygghetsvandringar med boende vid resecentrum; frågor till 070-123 45 67."
 NEXT = "En vandring vid Läggesta station i september."
 MOPEDS = "Insatserna mot trimmade mopeder hölls i Mariefred."
+LINK = "Se [vår sida](https://example.org/lofte) ![](https://example.org/p.png)"
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +31,7 @@ def reports(tmp_path_factory, promise_file, promise):
     for values in (
         ("Trygghetsvandringar", "T2", WALKS, NEXT),  # by heading
         ("mopedinsatser", "T1", MOPEDS, None),  # by id, an earlier tertial
+        ("Information om båtsamverkan", "T2", LINK, None),
     ):
         sheet.append(values)
     workbook.save(path)
@@ -73,7 +75,7 @@ def test_the_partners_text_is_under_its_target_redacted_with_who_wrote_it(report
 
 
 def targets_told():
-    return {"trygghetsvandringar", "mopedinsatser"}
+    return {"trygghetsvandringar", "mopedinsatser", "info-batsamverkan"}
 
 
 def test_a_draft_lists_the_targets_still_without_text_and_the_final_does_not(reports, promise):
@@ -84,7 +86,8 @@ def test_a_draft_lists_the_targets_still_without_text_and_the_final_does_not(rep
     assert listed and "Mål utan parternas redovisning för tertial 2" in listed.group(1)
     named = re.findall(r'<a href="#mal-([a-z0-9-]+)"', listed.group(2))
     # The moped text is for tertial 1: for this report's tertial it is still missing.
-    assert named == [t.id for t in promise.targets if t.id != "trygghetsvandringar"]
+    told_now = {"trygghetsvandringar", "info-batsamverkan"}
+    assert named == [t.id for t in promise.targets if t.id not in told_now]
     _, pdf_text = _text(reports["draft"])
     assert "Ingen redovisning för tertial 2 (maj–augusti) ännu." in pdf_text
     final = reports["final"].path("rapport.html").read_text("utf-8")
@@ -95,7 +98,7 @@ def test_a_draft_lists_the_targets_still_without_text_and_the_final_does_not(rep
 def test_the_approver_reads_the_partners_words_that_go_out_in_their_name(reports):
     from datetime import UTC, datetime
 
-    from lofte_pipeline.approval import ApprovalRequest, approval_markdown
+    from lofte_pipeline.approval import ApprovalRequest, approval_markdown, literal
 
     final = reports["final"]
     now = datetime(2019, 9, 2, 8, tzinfo=UTC)
@@ -105,9 +108,11 @@ def test_the_approver_reads_the_partners_words_that_go_out_in_their_name(reports
     form = approval_markdown(request)
     redacted = WALKS.replace("070-123 45 67", "[borttaget]")
     assert (
-        f"- *Trygghetsvandringar* (Polisen, lokalpolisområde Eskilstuna/Strängnäs): {redacted} {NEXT}"
-        in form
-    )
+        "- *Trygghetsvandringar* (Polisen, lokalpolisområde Eskilstuna/Strängnäs, 2019-T2): "
+        f"{literal(redacted)} Nästa steg: {literal(NEXT)}"
+    ) in form
+    # A link or an image in staff's text is shown as typed, never rendered or fetched.
+    assert literal(LINK) in form and "](https" not in form
     assert "070-123" not in form
     missing = form.split("- Ingen redovisning för: ")[1].splitlines()[0]
     assert "Riktade insatser mot trimmade mopeder" in missing  # its text is for tertial 1

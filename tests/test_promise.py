@@ -50,9 +50,9 @@ def test_targets_keep_the_promises_words_apart_from_the_follow_ups_rule(promise)
     # "minst åtta … i Strängnäs kommun": the number is promised, every district is not.
     assert (areas.goal, areas.every_district, areas.kind) == (8, False, "commitment")
     boats = targets["nya-batsamverkansomraden"]
-    # "Målsättningen är att etablera två": an aim; the places are the löfte's, for the follow-up.
-    assert (boats.kind, boats.goal, boats.places) == ("aim", 2, ())
-    assert [p.name for p in boats.follow_up.places] == ["Mariefred", "Stallarholmen"]
+    # "Målsättningen är att etablera två": an aim; its places are the löfte's own words.
+    assert (boats.kind, boats.goal, boats.follow_up.places) == ("aim", 2, ())
+    assert [p.name for p in boats.places] == ["Mariefred", "Stallarholmen"]
     assert targets["trygghetsvandringar"].goal == 4
     assert [p.name for p in targets["trygghetsvandringar"].places] == [
         "Resecentrum Strängnäs",

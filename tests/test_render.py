@@ -260,21 +260,24 @@ def test_a_commitment_without_a_number_says_so_and_labels_the_follow_ups_number(
 def test_an_aim_is_labelled_as_the_promises_aim_and_reported_as_progress(promise_file, tmp_path):
     target, document, article = _target(promise_file, tmp_path, "nya-batsamverkansomraden", 3)
     assert (document["kind"], document["goal"], document["promised"]["minimum"]) == ("aim", 2, 2)
-    assert target["promised_label"] == "Målsättning" and target["goal_text"] == "2 (målsättning)"
+    assert target["promised_label"] == "Målsättning"
+    assert target["goal_text"] == "2 (målsättning), vid Mariefred och Stallarholmen"
     assert document["status"] in ("achieved", "toward_aim")
     if document["status"] == "toward_aim":
         assert target["status_label"] == "Mot målsättningen" and not target["shortfall"]
         assert target["aim_progress"].startswith("Arbetet kom till ")
     assert "Ej uppnått" not in article and "Därför uppnåddes det inte" not in article
     assert "Löftet anger det som en målsättning" in article
-    assert document["follow_up"]["places"] == ["Mariefred", "Stallarholmen"]
+    assert document["promised"]["places"] == ["Mariefred", "Stallarholmen"]
+    assert document["follow_up"]["places"] == []
 
 
 def test_ongoing_work_is_labelled_ongoing_with_the_follow_ups_rhythm(promise_file, tmp_path):
     target, document, article = _target(promise_file, tmp_path, "trafiksakerhetsrad")
     assert (document["kind"], document["goal"]) == ("ongoing", None)
     assert document["follow_up"]["per_tertial_minimum"] == 1
-    assert document["follow_up"]["whole_year"] is True
+    # Ongoing by the promise's own word; the file's rule adds no "hela_aret" of its own.
+    assert document["follow_up"]["whole_year"] is False
     assert target["kind_label"] == "Löpande arbete"
     assert target["follow_up_text"] == "Minst 1 varje tertial"
     assert document["status"] != "achieved"  # not before the year's final report
@@ -286,7 +289,8 @@ def test_a_per_tertial_rule_the_promise_names_stays_the_promises(promise_file, t
         promise_file, tmp_path, "trafiksakerhetsrad", uppfoljning=None, minst_per_tertial=1
     )
     assert target["goal_text"] == "minst 1 varje tertial" and target["follow_up_text"] == ""
-    assert document["follow_up"]["per_tertial_minimum"] == 1  # the rule the target is judged by
+    assert document["promised"]["per_tertial_minimum"] == 1  # the promise's own rhythm
+    assert document["follow_up"]["per_tertial_minimum"] is None
 
 
 def test_an_amount_based_target_shows_the_amount_beside_the_count(promise_file, tmp_path):
@@ -305,3 +309,34 @@ def test_an_amount_based_target_shows_the_amount_beside_the_count(promise_file, 
     shown = f"{document['done_to_date']} tillfällen, {document['amount_to_date']} kontrollerade"
     assert target["done_to_date_text"].replace("\u00a0", " ").startswith(shown)
     assert document["status"] == ("achieved" if document["amount_to_date"] >= 100 else "behind")
+
+
+def test_the_count_is_of_the_goal_and_the_amount_stands_beside_it(promise_file, tmp_path):
+    target, document, article = _target(promise_file, tmp_path, "trygghetsvandringar")
+    assert target["done_to_date_cell"] in article
+    done, amount = document["done_to_date"], document["amount_to_date"]
+    assert amount is not None and document["goal"] == 4
+    assert target["done_to_date_cell"] == f"{done} av 4; {amount} deltagare"  # never "80 av 4"
+    without = inline(promise_file, "mopedinsatser", enhet="deltagare")
+    intake = read_inbox(build_inbox(tmp_path / "utan"), without)
+    result = reconcile(intake.accepted, without, Period(2019, 2))
+    mopeds = next(t for t in result.targets if t.id == "mopedinsatser")
+    assert mopeds.amount_to_date is None  # no activity gave an Antal: unknown, not zero
+
+
+def test_an_aim_short_at_the_end_of_the_year_says_how_far_it_came_in_the_summary(promise):
+    from test_reconcile import rows
+
+    from lofte_pipeline.models import Intake
+
+    one = rows(promise, ("2019-05-01", "Nytt båtsamverkansområde", "Mariefred", "Gripsholm"))
+    result = reconcile(one, promise, Period(2019, 3))
+    empty = Intake(one.iloc[:0], one.iloc[:0].assign(column="", value="", reason=""), [], {})
+    context = report_context(promise, result, empty, draft=False)
+    html = render_html(context)
+    listed = re.search(r'<h3 id="ej-uppnatt">.*?</ul>', html, re.S).group(0)
+    assert (
+        "Nya båtsamverkansområden</a>: Arbetet kom till 1 av målsättningens 2 och ingen aktivitet "
+        "vid Stallarholmen."
+    ) in listed
+    assert "Alla mätbara mål uppnåddes" not in html

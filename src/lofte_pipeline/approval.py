@@ -11,6 +11,7 @@ starts again from the top) finds its own hold and builds nothing.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -173,21 +174,39 @@ def approval_markdown(request: ApprovalRequest, link: str | None = None) -> str:
 
 
 def _narrative_lines(figures: dict[str, Any], period: str) -> list[str]:
-    """The partners' texts for the period, as the report publishes them, so the approver reads
-    the words that go out in their name; and the targets that have none."""
+    """Every partner text the report publishes (figures.json's, up to this tertial), so the
+    approver reads the words that go out in their name, as written: markdown in them is shown,
+    not rendered; and the targets without a text for this tertial."""
     lines = ["", message("granskning.redovisning_rubrik")]
     without = []
     for target in figures["targets"]:
-        told = [n for n in target.get("narrative", []) if n["period"] == period]
-        if not told:
+        told = target.get("narrative", [])
+        if not any(n["period"] == period for n in told):
             without.append(target["title"])
         for n in told:
-            text = " ".join(f"{n['text']} {n['next_step']}".split())
+            text = literal(n["text"])
+            if n["next_step"]:
+                text = message(
+                    "granskning.nasta_steg", text=text, next_step=literal(n["next_step"])
+                )
             lines.append(
                 message(
-                    "granskning.redovisning", title=target["title"], source=n["source"], text=text
+                    "granskning.redovisning",
+                    title=literal(target["title"]),
+                    source=literal(n["source"]),
+                    period=n["period"],
+                    text=text,
                 )
             )
     if without:
-        lines.append(message("granskning.redovisning_saknas", titles=", ".join(without)))
+        lines.append(message("granskning.redovisning_saknas", titles=literal(", ".join(without))))
     return lines
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+
+
+def literal(text: str) -> str:
+    """Staff's text on one line with every markdown and HTML character escaped: a link, an image
+    or a tag in it is shown as typed, never fetched or rendered in the approver's browser."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))

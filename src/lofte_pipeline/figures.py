@@ -30,6 +30,8 @@ class Promised(BaseModel):
     minimum: int | None
     every_district: bool
     places: list[str]
+    per_tertial_minimum: int | None
+    per_month_minimum: int | None
 
 
 class FollowUpRule(BaseModel):
@@ -99,14 +101,16 @@ class TargetFigure(BaseModel):
                     minimum=target.goal,
                     every_district=target.every_district,
                     places=[p.name for p in target.places],
+                    per_tertial_minimum=target.per_tertial_minimum,
+                    per_month_minimum=target.per_month_minimum,
                 ),
                 "follow_up": FollowUpRule(
                     minimum=rule.minimum,
-                    per_tertial_minimum=target.per_tertial_minimum or rule.per_tertial_minimum,
-                    per_month_minimum=target.per_month_minimum or rule.per_month_minimum,
+                    per_tertial_minimum=rule.per_tertial_minimum,
+                    per_month_minimum=rule.per_month_minimum,
                     every_district=rule.every_district,
                     places=[p.name for p in rule.places],
-                    whole_year=target.whole_year,
+                    whole_year=rule.whole_year,
                 ),
                 "narrative": narrative,
             }
@@ -171,7 +175,7 @@ class Figures(BaseModel):
         corrections: Sequence[Correction] = (),
     ) -> Figures:
         period = result.period
-        narrative = narratives(promise, intake)
+        narrative = narratives(promise, intake, period.id)
         return cls(
             promise=promise.id,
             period=period.id,
@@ -205,20 +209,27 @@ class Figures(BaseModel):
         return self.model_dump(mode="json")
 
 
-def narratives(promise: Promise, intake: Intake) -> dict[str, list[Narrative]]:
-    """The partners' texts per target id, each named by the partner (source) that wrote it."""
+def narratives(
+    promise: Promise, intake: Intake, until: str | None = None
+) -> dict[str, list[Narrative]]:
+    """The partners' texts per target id up to the period `until` (a report never publishes a
+    later tertial's text), each named by the partner (source) that wrote it; the same text given
+    twice (a file copied, a workbook kept cumulatively) once."""
     frame = getattr(intake, "narratives", None)
     if frame is None or frame.empty:
         return {}
     names = {s.id: s.name for s in promise.sources}
     found: dict[str, list[Narrative]] = {}
     for row in frame.itertuples():
-        found.setdefault(str(row.target), []).append(
-            Narrative(
-                source=names.get(str(row.source), str(row.source)),
-                period=str(row.period),
-                text=str(row.text),
-                next_step=str(row.next_step or ""),
-            )
+        if until is not None and str(row.period) > until:
+            continue
+        told = Narrative(
+            source=names.get(str(row.source), str(row.source)),
+            period=str(row.period),
+            text=str(row.text),
+            next_step=str(row.next_step or ""),
         )
+        mine = found.setdefault(str(row.target), [])
+        if told not in mine:
+            mine.append(told)
     return found

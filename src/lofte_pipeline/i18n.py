@@ -185,7 +185,7 @@ def goal_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
     parts = []
     if target.goal is not None:
         key = "goal.aim" if target.kind == "aim" else "goal.at_least"
-        parts.append(tx(key, n=tx.number(target.goal)))
+        parts.append(tx(key, n=tx.number(target.goal) + _unit(promise, target_id, tx)))
     if target.every_district:
         parts.append(tx("goal.every_district"))
     if target.places:
@@ -224,6 +224,28 @@ def _unit(promise: Promise, target_id: str, tx: Texts) -> str:
     if promise.measure(target) == "amount" and target.amount_unit:
         return " " + target.amount_unit
     return ""
+
+
+def done_of_goal_text(figures: TargetFigures, tx: Texts = _SV) -> str:
+    """Done so far against the number the promise names: '5 av 4; 80 deltagare', or for a
+    target that counts an amount '2 764 av 2 000 kontrollerade förare (30 tillfällen)'."""
+    goal, unit = figures.goal, figures.amount_unit
+    if goal is None:
+        return done_text(figures, tx)
+    if figures.measure == "amount" and unit is not None:
+        return tx.plural(
+            "target.amount_of_goal",
+            figures.done_to_date,
+            amount=tx.number(figures.amount_to_date or 0),
+            goal=tx.number(goal),
+            unit=unit,
+        )
+    text = tx("target.done_of_goal", done=tx.number(figures.done_to_date), goal=tx.number(goal))
+    if figures.amount_to_date is not None and unit is not None:
+        text = tx(
+            "target.with_amount", text=text, amount=tx.number(figures.amount_to_date), unit=unit
+        )
+    return text
 
 
 def done_text(figures: TargetFigures, tx: Texts = _SV, *, in_period: bool = False) -> str:
@@ -277,6 +299,8 @@ def remaining_text(
         )
     if figures.periods_missing:
         clauses.append(tx("remaining.cannot_reach", tertials=tx.periods(figures.periods_missing)))
+    if not clauses and target.whole_year:  # met so far, but judged for the whole year
+        return tx("remaining.whole_year")
     return _capital(tx.join(clauses)) + "." if clauses else ""
 
 
@@ -287,11 +311,11 @@ def shortfall_text(promise: Promise, figures: TargetFigures, tx: Texts = _SV) ->
     minimum, measured = target.minimum, figures.measured_to_date
     if minimum is not None and measured < minimum:
         key = (
-            "shortfall.aim_done_of_goal"
+            "shortfall.done_of_follow_up"
+            if target.goal is None  # the number is the follow-up's, whatever the kind
+            else "shortfall.aim_done_of_goal"
             if target.kind == "aim"
             else "shortfall.done_of_goal"
-            if target.goal is not None
-            else "shortfall.done_of_follow_up"
         )
         clauses.append(
             tx(

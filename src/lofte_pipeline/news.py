@@ -191,6 +191,12 @@ def _target(figure: dict[str, Any], w: _Words, period: str, year: int, annual: b
         what.append(w("news.every_district"))
     if promised["places"]:
         what.append(w("news.places", places=w.names(promised["places"])))
+    for key, rhythm in (
+        ("news.follow_up_per_tertial", promised.get("per_tertial_minimum")),
+        ("news.follow_up_per_month", promised.get("per_month_minimum")),
+    ):
+        if rhythm is not None:  # a rhythm the promise itself names ("i månaden")
+            what.append(w(key, n=tx.number(rhythm)))
     if kind == "ongoing" and minimum is None:
         what.append(w("news.ongoing"))
     if what:

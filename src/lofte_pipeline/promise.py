@@ -197,7 +197,8 @@ class Target(_Model):
 
     @property
     def judged_places(self) -> tuple[NamedPlace, ...]:
-        return self.places + self.follow_up.places
+        named = {p.name for p in self.places}
+        return self.places + tuple(p for p in self.follow_up.places if p.name not in named)
 
     @property
     def recurring(self) -> bool:

@@ -167,7 +167,8 @@ def target_figures(
         months = Counter(f"{d:%Y-%m}" for d in days)
         elapsed_months = [f"{period.year}-{n:02}" for n in range(1, period.end.month + 1)]
         periods_missing += [m for m in elapsed_months if months[m] < month_minimum]
-    amounts = mine["amount"] if target.amount_unit else None
+    # No amount at all (no activity gave an Antal) is unknown, not zero.
+    amounts = mine["amount"] if target.amount_unit and mine["amount"].notna().any() else None
     figures = TargetFigures(
         id=target.id,
         title=target.title,

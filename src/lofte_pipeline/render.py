@@ -29,6 +29,7 @@ from .i18n import (
     DEFAULT_LANGUAGE,
     STATUS_ICONS,
     Texts,
+    done_of_goal_text,
     done_text,
     follow_up_text,
     goal_text,
@@ -165,6 +166,8 @@ def _target_context(
         "done_to_date": figures.done_to_date,
         "done_in_period_text": done_text(figures, tx, in_period=True),
         "done_to_date_text": done_text(figures, tx),
+        "done_to_date_cell": done_of_goal_text(figures, tx),
+        "measured_to_date": figures.measured_to_date,
         "amount_unit": figures.amount_unit,
         "measure": figures.measure,
         "expected_to_date": figures.expected_to_date,
@@ -180,8 +183,8 @@ def _target_context(
         ),
         "districts_covered": figures.districts_covered,
         "places_visited": figures.places_visited,
-        "every_district": target.every_district,
-        "has_places": bool(target.places),
+        "every_district": target.in_every_district,
+        "has_places": bool(target.judged_places),
         "per_period": per_period,
         # T1..T3; None for a tertial not reported yet.
         "per_tertial": [figures.done_per_period.get(f"{period.year}-T{k}") for k in (1, 2, 3)],
@@ -212,7 +215,7 @@ def report_context(
     tx = texts(lang)
     period = result.period
     last = previous_summary(previous, period) if previous is not None else None
-    told = narratives(promise, intake)
+    told = narratives(promise, intake, period.id)
     targets = {
         t.id: _target_context(promise, t, period, tx, last, told.get(t.id, []))
         for t in result.targets
@@ -281,7 +284,8 @@ def report_context(
             else None
         ),
         "remaining": [t for t in ordered if t["remaining"]],
-        "not_achieved": [t for t in ordered if t["status"] == "missed"],
+        # What fell short in the year: broken commitments, and aims with how far they came.
+        "not_achieved": [t for t in ordered if t["status"] in ("missed", "toward_aim")],
         "targets": ordered,
         "progress": progress,
         "tertials": tertials,

@@ -45,7 +45,7 @@ def report_charts(
                 charts.ProgressRow(
                     t["title"],
                     t["goal"],
-                    t["done_to_date"],
+                    t["measured_to_date"],
                     None if annual else t["expected_to_date"],
                     t["status"],
                     t["status_label"],
