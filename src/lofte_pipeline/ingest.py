@@ -72,6 +72,33 @@ class RawSheet:
     def head(self, n: int) -> list[tuple[str | None, ...]]:
         return self.cells.head(n).rows()
 
+    def below(
+        self, part: int, header_row: int, columns: dict[str, int], names: Sequence[str]
+    ) -> pl.DataFrame:
+        """The rows under a header row: part (the sheet's place in its file), row (as Excel
+        shows it) and one text column per name, from the header's `columns` (name -> column
+        index; null where the header has no such column)."""
+        import polars as pl
+
+        start = header_row + 1
+        height = max(self.height - start, 0)
+        cells = self.cells.slice(start)
+        return pl.DataFrame(
+            {
+                "part": pl.repeat(part, height, dtype=pl.UInt32, eager=True),
+                "row": pl.int_range(start + 1, start + 1 + height, eager=True, dtype=pl.Int64),
+                **{
+                    name: (
+                        cells.to_series(columns[name])
+                        if name in columns
+                        else pl.repeat(None, height, dtype=pl.String, eager=True)
+                    )
+                    for name in names
+                },
+            },
+            schema={"part": pl.UInt32, "row": pl.Int64, **dict.fromkeys(names, pl.String)},
+        )
+
 
 def cell_text(value: Cell) -> str | None:
     """A Python cell value as the text a read cell holds (see RawSheet)."""

@@ -56,29 +56,6 @@ def narrative_header(sheet: RawSheet) -> HeaderMatch | None:
     return find_header(sheet.head(HEADER_SEARCH_ROWS), NARRATIVE_HEADERS, NARRATIVE_REQUIRED)
 
 
-def narrative_body(part: int, sheet: RawSheet, header: HeaderMatch) -> pl.DataFrame:
-    """The rows below the sheet's header: part, row (as Excel shows it), one text column per
-    NARRATIVE_COLUMNS (null where the header has none)."""
-    start = header.row_index + 1
-    height = max(sheet.height - start, 0)
-    cells = sheet.cells.slice(start)
-    return pl.DataFrame(
-        {
-            "part": pl.repeat(part, height, dtype=pl.UInt32, eager=True),
-            "row": pl.int_range(start + 1, start + 1 + height, eager=True, dtype=pl.Int64),
-            **{
-                name: (
-                    cells.to_series(header.columns[name])
-                    if name in header.columns
-                    else pl.repeat(None, height, dtype=pl.String, eager=True)
-                )
-                for name in NARRATIVE_COLUMNS
-            },
-        },
-        schema={"part": pl.UInt32, "row": pl.Int64, **dict.fromkeys(NARRATIVE_COLUMNS, pl.String)},
-    )
-
-
 @dataclass(frozen=True)
 class CheckedNarratives:
     """Valid rows (part, row, target, period, text, next_step; redacted), problems (part, row,

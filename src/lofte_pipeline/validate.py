@@ -18,10 +18,10 @@ from .ingest import RawSheet
 from .layout import (
     CANONICAL_COLUMNS,
     HEADER_SEARCH_ROWS,
+    NARRATIVE_COLUMNS,
     NARRATIVE_HEADERS,
     NARRATIVE_REQUIRED,
     REQUIRED_COLUMNS,
-    HeaderMatch,
     Rules,
     find_header,
     is_narrative_sheet,
@@ -29,7 +29,7 @@ from .layout import (
     rules_for,
 )
 from .messages import message
-from .narrative import check_narratives, header_problem, narrative_body, narrative_header
+from .narrative import check_narratives, header_problem, narrative_header
 from .redact import redacted
 from .rows import CheckedFile, FileValidation
 from .text import closest, fold
@@ -64,7 +64,9 @@ def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
             missing[sheet.name] = missing_header_columns(top, rules.columns)
         else:
             read.append(sheet.name)
-            bodies.append(_body(len(names), sheet, header))
+            bodies.append(
+                sheet.below(len(names), header.row_index, header.columns, CANONICAL_COLUMNS)
+            )
             names.append(sheet.name)
     narratives: list[pl.DataFrame] = []
     header_problems: list[pl.DataFrame] = []
@@ -72,7 +74,9 @@ def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
         header = narrative_header(sheet)
         if header is not None:
             read.append(sheet.name)
-            narratives.append(narrative_body(len(names), sheet, header))
+            narratives.append(
+                sheet.below(len(names), header.row_index, header.columns, NARRATIVE_COLUMNS)
+            )
         else:
             skipped.append(sheet.name)
             if _has_text([sheet]):
@@ -84,32 +88,10 @@ def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
         if header_problems and not _has_text(logs):
             raise UnreadableFileError(header_problems[0]["reason"][0])
         raise _unusable(logs or sheets, missing)
-    nothing, no_header = RawSheet.from_rows("", []), HeaderMatch(0, {})
-    activity = pl.concat(bodies) if bodies else _body(0, nothing, no_header)
-    narrative = pl.concat(narratives) if narratives else narrative_body(0, nothing, no_header)
+    nothing = RawSheet.from_rows("", [])
+    activity = pl.concat(bodies) if bodies else nothing.below(0, 0, {}, CANONICAL_COLUMNS)
+    narrative = pl.concat(narratives) if narratives else nothing.below(0, 0, {}, NARRATIVE_COLUMNS)
     return _check(activity, narrative, header_problems, names, read, skipped, rules)
-
-
-def _body(part: int, sheet: RawSheet, header: HeaderMatch) -> pl.DataFrame:
-    """The rows below a sheet's header, as part (the sheet's place), row (as Excel shows it)
-    and one text column per canonical column (null where the header has none)."""
-    start = header.row_index + 1
-    height = max(sheet.height - start, 0)
-    cells = sheet.cells.slice(start)
-    return pl.DataFrame(
-        {
-            "part": pl.repeat(part, height, dtype=pl.UInt32, eager=True),
-            "row": pl.int_range(start + 1, start + 1 + height, eager=True, dtype=pl.Int64),
-            **{
-                name: (
-                    cells.to_series(header.columns[name])
-                    if name in header.columns
-                    else pl.repeat(None, height, dtype=pl.String, eager=True)
-                )
-                for name in CANONICAL_COLUMNS
-            },
-        }
-    )
 
 
 def _check(
