@@ -59,14 +59,15 @@ ACCEPTED_COLUMNS = list(ACCEPTED_SCHEMA)
 _POLARS = {"text": pl.String, "int": pl.Int64, "count": pl.Int64, "date": pl.Date}
 # A checked file's parts hold what the file's bytes say, not where the file lies (source and
 # name are added by frames()), so one check serves every copy of the same bytes.
+SCHEMAS = {
+    "accepted": ACCEPTED_SCHEMA,
+    "rejected": REJECTED_SCHEMA,
+    "findings": FINDING_SCHEMA,
+    "narratives": NARRATIVE_SCHEMA,
+}
 PARTS = {
     part: pl.Schema({c: _POLARS[k] for c, k in schema.items() if c not in ("source", "file")})
-    for part, schema in (
-        ("accepted", ACCEPTED_SCHEMA),
-        ("rejected", REJECTED_SCHEMA),
-        ("findings", FINDING_SCHEMA),
-        ("narratives", NARRATIVE_SCHEMA),
-    )
+    for part, schema in SCHEMAS.items()
 }
 _LENGTH = struct.Struct("!Q")
 MAGIC = b"lofte-outcome-2\n"  # 2: narratives added
@@ -92,12 +93,7 @@ class CheckedFile:
         import pandas as pd
 
         parts = {}
-        for part, schema in (
-            ("accepted", ACCEPTED_SCHEMA),
-            ("rejected", REJECTED_SCHEMA),
-            ("findings", FINDING_SCHEMA),
-            ("narratives", NARRATIVE_SCHEMA),
-        ):
+        for part, schema in SCHEMAS.items():
             rows = getattr(self, part)
             named = {"source": [source] * rows.height, "file": [file] * rows.height}
             parts[part] = pd.DataFrame(
