@@ -33,60 +33,41 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
     lists.sheet_state = "hidden"
     instructions = workbook.create_sheet(message("mall.blad_instruktioner"))
 
-    for column, name in enumerate(CANONICAL_COLUMNS, start=1):
-        cell = log.cell(row=1, column=column, value=name)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        log.column_dimensions[get_column_letter(column)].width = WIDTHS[name]
-    log.freeze_panes = "A2"
+    _header_row(log, CANONICAL_COLUMNS, WIDTHS)
 
     for row, activity in enumerate(promise.activities, start=1):
         lists.cell(row=row, column=1, value=activity.label)
     for row, district in enumerate(promise.districts, start=1):
         lists.cell(row=row, column=2, value=district.name)
     last = LOG_ROWS + 1
-    activity_list = DataValidation(
+    activity_list = _checked(
+        "mall.okand_aktivitet_rubrik",
+        message("mall.okand_aktivitet"),
         type="list",
         formula1=f"={lists.title}!$A$1:$A${len(promise.activities)}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=message("mall.okand_aktivitet_rubrik"),
-        error=message("mall.okand_aktivitet"),
     )
-    district_list = DataValidation(
+    district_list = _checked(
+        "mall.okand_kommundel_rubrik",
+        message("mall.okand_kommundel"),
         type="list",
         formula1=f"={lists.title}!$B$1:$B${len(promise.districts)}",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=message("mall.okand_kommundel_rubrik"),
-        error=message("mall.okand_kommundel"),
     )
-    dates = DataValidation(
+    dates = _checked(
+        "mall.fel_datum_rubrik",
+        message("mall.fel_datum", year=promise.year),
         type="date",
         operator="between",
         formula1=f"DATE({promise.year},1,1)",
         formula2=f"DATE({promise.year},12,31)",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=message("mall.fel_datum_rubrik"),
-        error=message("mall.fel_datum", year=promise.year),
     )
-    counts = DataValidation(
+    counts = _checked(
+        "mall.fel_antal_rubrik",
+        message("mall.fel_antal"),
         type="whole",
         operator="greaterThanOrEqual",
         formula1="0",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=message("mall.fel_antal_rubrik"),
-        error=message("mall.fel_antal"),
     )
-    for validation, letter in (
-        (dates, "A"),
-        (activity_list, "B"),
-        (district_list, "C"),
-        (counts, "E"),
-    ):
-        validation.add(f"{letter}2:{letter}{last}")
-        log.add_data_validation(validation)
+    _apply(log, last, {"A": dates, "B": activity_list, "C": district_list, "E": counts})
     for row in range(2, last + 1):
         log.cell(row=row, column=1).number_format = "yyyy-mm-dd"
 
@@ -103,38 +84,51 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
     return workbook
 
 
+def _header_row(sheet, columns: tuple[str, ...], widths: dict[str, int]) -> None:
+    """The column names in the first row, white on blue, frozen above the rows to fill in."""
+    for column, name in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=column, value=name)
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+        sheet.column_dimensions[get_column_letter(column)].width = widths[name]
+    sheet.freeze_panes = "A2"
+
+
+def _checked(title_key: str, error: str, **rule: str) -> DataValidation:
+    """A cell rule that refuses other values with a Swedish message; an empty cell is fine."""
+    return DataValidation(
+        allow_blank=True, showErrorMessage=True, errorTitle=message(title_key), error=error, **rule
+    )
+
+
+def _apply(sheet, last: int, rules: dict[str, DataValidation]) -> None:
+    """Each rule on its column, from the row under the header down to `last`."""
+    for letter, validation in rules.items():
+        validation.add(f"{letter}2:{letter}{last}")
+        sheet.add_data_validation(validation)
+
+
 def _text_sheet(sheet, targets: str) -> None:
     """Redovisning: a row per target and tertial; Mål from the list of headings (a range of the
     hidden list sheet: an inline list is cut at 255 characters), Tertial T1–T3, text wrapped."""
-    for column, name in enumerate(NARRATIVE_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=column, value=name)
-        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-        sheet.column_dimensions[get_column_letter(column)].width = TEXT_WIDTHS[name]
-    sheet.freeze_panes = "A2"
+    _header_row(sheet, NARRATIVE_COLUMNS, TEXT_WIDTHS)
     last = TEXT_ROWS + 1
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in sheet.iter_rows(min_row=2, max_row=last, max_col=len(NARRATIVE_COLUMNS)):
         for cell in row:
             cell.alignment = wrap
-    target_list = DataValidation(
+    target_list = _checked(
+        "redovisning.mall_okant_mal_rubrik",
+        message("redovisning.mall_okant_mal"),
         type="list",
         formula1=targets,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=message("redovisning.mall_okant_mal_rubrik"),
-        error=message("redovisning.mall_okant_mal"),
     )
-    tertial_list = DataValidation(
+    tertial_list = _checked(
+        "redovisning.mall_fel_tertial_rubrik",
+        message("redovisning.mall_fel_tertial"),
         type="list",
         formula1='"T1,T2,T3"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle=message("redovisning.mall_fel_tertial_rubrik"),
-        error=message("redovisning.mall_fel_tertial"),
     )
-    for validation, letter in ((target_list, "A"), (tertial_list, "B")):
-        validation.add(f"{letter}2:{letter}{last}")
-        sheet.add_data_validation(validation)
+    _apply(sheet, last, {"A": target_list, "B": tertial_list})
 
 
 def _instructions(sheet, promise: Promise, source_name: str) -> None:
