@@ -28,7 +28,7 @@ from .messages import message, templates_dir
 
 if TYPE_CHECKING:
     from .period import Period
-    from .promise import Promise
+    from .promise import Promise, Target
     from .reconcile import TargetFigures
 
 # Report language -> Babel locale. Swedish is the default and the language of the promise data.
@@ -343,7 +343,7 @@ def shortfall_text(promise: Promise, figures: TargetFigures, tx: Texts = _SV) ->
     return _capital(tx.join(clauses)) + "." if clauses else ""
 
 
-def _least_per_period(target: Any, missing: list[str]) -> int:
+def _least_per_period(target: Target, missing: list[str]) -> int:
     """The minimum the missing periods fell short of: 1 means they had no activity at all."""
     months = any("T" not in p for p in missing)
     return (target.month_minimum if months else target.tertial_minimum) or 1
