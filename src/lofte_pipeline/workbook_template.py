@@ -41,19 +41,19 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
         lists.cell(row=row, column=2, value=district.name)
     last = LOG_ROWS + 1
     activity_list = _checked(
-        "mall.okand_aktivitet_rubrik",
+        message("mall.okand_aktivitet_rubrik"),
         message("mall.okand_aktivitet"),
         type="list",
         formula1=f"={lists.title}!$A$1:$A${len(promise.activities)}",
     )
     district_list = _checked(
-        "mall.okand_kommundel_rubrik",
+        message("mall.okand_kommundel_rubrik"),
         message("mall.okand_kommundel"),
         type="list",
         formula1=f"={lists.title}!$B$1:$B${len(promise.districts)}",
     )
     dates = _checked(
-        "mall.fel_datum_rubrik",
+        message("mall.fel_datum_rubrik"),
         message("mall.fel_datum", year=promise.year),
         type="date",
         operator="between",
@@ -61,7 +61,7 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
         formula2=f"DATE({promise.year},12,31)",
     )
     counts = _checked(
-        "mall.fel_antal_rubrik",
+        message("mall.fel_antal_rubrik"),
         message("mall.fel_antal"),
         type="whole",
         operator="greaterThanOrEqual",
@@ -93,10 +93,10 @@ def _header_row(sheet, columns: tuple[str, ...], widths: dict[str, int]) -> None
     sheet.freeze_panes = "A2"
 
 
-def _checked(title_key: str, error: str, **rule: str) -> DataValidation:
+def _checked(title: str, error: str, **rule: str) -> DataValidation:
     """A cell rule that refuses other values with a Swedish message; an empty cell is fine."""
     return DataValidation(
-        allow_blank=True, showErrorMessage=True, errorTitle=message(title_key), error=error, **rule
+        allow_blank=True, showErrorMessage=True, errorTitle=title, error=error, **rule
     )
 
 
@@ -117,13 +117,13 @@ def _text_sheet(sheet, targets: str) -> None:
         for cell in row:
             cell.alignment = wrap
     target_list = _checked(
-        "redovisning.mall_okant_mal_rubrik",
+        message("redovisning.mall_okant_mal_rubrik"),
         message("redovisning.mall_okant_mal"),
         type="list",
         formula1=targets,
     )
     tertial_list = _checked(
-        "redovisning.mall_fel_tertial_rubrik",
+        message("redovisning.mall_fel_tertial_rubrik"),
         message("redovisning.mall_fel_tertial"),
         type="list",
         formula1='"T1,T2,T3"',
