@@ -32,7 +32,8 @@ def unique_names(field: str, keysets: list[set[str]], names: list[str]) -> None:
             owner[key] = names[i]
 
 
-def explain(exc: ValidationError) -> str:
+def explain(exc: ValidationError) -> list[str]:
+    """One line per mistake; the file-wide checks name their own place, one mistake a line."""
     lines = []
     for error in exc.errors():
         location = ""
@@ -40,14 +41,15 @@ def explain(exc: ValidationError) -> str:
             location += (
                 f"[{part}]" if isinstance(part, int) else (f".{part}" if location else str(part))
             )
-        lines.append(
-            message(
+        for problem in field_problem(error).splitlines():
+            line = message(
                 "loftesfil.fel_rad",
                 location=location or message("loftesfil.hela_filen"),
-                message=field_problem(error),
+                message=problem,
             )
-        )
-    return "\n".join(lines)
+            if line not in lines:
+                lines.append(line)
+    return lines
 
 
 def field_problem(error: Any) -> str:
