@@ -63,9 +63,23 @@ class Rules:
     district_names: tuple[str, ...]
     targets: dict[str, str]  # folded heading or id -> target id (the Redovisning sheet's Mål)
     target_titles: tuple[str, ...]  # the targets' headings, in the promise's order
+    start: str = ""  # the promise's first and last day, ISO; rows outside are rejected
+    end: str = ""
+    periods: tuple[str, ...] = ()  # the tertials it runs over, '2019-T1' …
 
     def record(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def calendar_year(self) -> bool:
+        return self.start == f"{self.year}-01-01" and self.end == f"{self.year}-12-31"
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """A promise without districts asks for no Kommundel."""
+        if self.district_names:
+            return REQUIRED_COLUMNS
+        return tuple(c for c in REQUIRED_COLUMNS if c != "Kommundel")
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Rules:
@@ -80,6 +94,9 @@ class Rules:
             tuple(record["district_names"]),
             dict(record["targets"]),
             tuple(record["target_titles"]),
+            str(record.get("start", "")),
+            str(record.get("end", "")),
+            tuple(record.get("periods", ())),
         )
 
 
@@ -100,6 +117,9 @@ def rules_for(promise: Promise, source: str) -> Rules:
         district_names=tuple(d.name for d in promise.districts),
         targets=target_keys(promise),
         target_titles=tuple(t.title for t in promise.targets),
+        start=promise.start.isoformat(),
+        end=promise.end.isoformat(),
+        periods=tuple(p.id for p in promise.periods),
     )
 
 

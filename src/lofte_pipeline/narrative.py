@@ -80,7 +80,7 @@ def check_narratives(frame: pl.DataFrame, rules: Rules) -> CheckedNarratives:
     }
     target = per_value(frame["Mål"], ~blank["Mål"], lambda v: rules.targets.get(fold(v)), pl.String)
     period = per_value(
-        frame["Tertial"], ~blank["Tertial"], lambda v: _period_id(v, rules.year), pl.String
+        frame["Tertial"], ~blank["Tertial"], lambda v: _period_id(v, rules), pl.String
     )
     reasons = _Reasons(rules)
     checks = [(blank[c], c, reasons.missing[c]) for c in NARRATIVE_REQUIRED] + [
@@ -131,12 +131,16 @@ def check_narratives(frame: pl.DataFrame, rules: Rules) -> CheckedNarratives:
     )
 
 
-def _period_id(value: str, year: int) -> str | None:
-    """'2019-T2' for a tertial of the promise's year; None for anything else."""
+def _period_id(value: str, rules: Rules) -> str | None:
+    """'2019-T2' for a tertial the promise runs over ('T2' alone when only one year has a
+    second tertial); None for anything else."""
     found = tertial_of(value)
-    if found is None or found[0] not in (None, year):
+    if found is None:
         return None
-    return f"{year}-T{found[1]}"
+    year, tertial = found
+    periods = rules.periods or tuple(f"{rules.year}-T{k}" for k in (1, 2, 3))
+    matching = [p for p in periods if p.endswith(f"-T{tertial}") and year in (None, int(p[:4]))]
+    return matching[0] if len(matching) == 1 else None
 
 
 class _Reasons:

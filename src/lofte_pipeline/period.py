@@ -94,7 +94,7 @@ class CalendarPeriod:
     end: date
 
 
-def _period_of(unit: str, day: date) -> CalendarPeriod:
+def period_of(unit: str, day: date) -> CalendarPeriod:
     if unit == "day":
         return CalendarPeriod(unit, day.isoformat(), day, day)
     if unit == "week":
@@ -120,11 +120,11 @@ def calendar_periods(unit: str, start: date, end: date) -> list[CalendarPeriod]:
     """The whole periods of `unit` from `start` to `end`: one cut by either date is not judged
     (a rule for every week cannot ask a full week's work of the two days a promise had)."""
     found = []
-    current = _period_of(unit, start)
+    current = period_of(unit, start)
     while current.start <= end:
         if current.start >= start and current.end <= end:
             found.append(current)
-        current = _period_of(unit, current.end + timedelta(days=1))
+        current = period_of(unit, current.end + timedelta(days=1))
     return found
 
 

@@ -100,6 +100,8 @@ class Activity(_Model):
     synonyms: tuple[Text, ...] = Field((), alias="synonymer")
     target: Slug = Field(alias="mal")
     one_per_place: bool = Field(False, alias="en_per_plats")
+    one_per_row: bool = Field(False, alias="en_per_rad")
+    """Each row is an activity of its own (two controls at one place on one day are two)."""
     triggers: bool = Field(False, alias="utloser")
     """A request or event that a conditional commitment answers ("om det uppkommer önskemål"):
     counted as a trigger of its target, not as work done."""

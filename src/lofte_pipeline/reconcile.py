@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from fractions import Fraction
 from typing import Literal
 
 import pandas as pd
 
-from .period import Period
-from .promise import Kind, Measure, Promise, Target
+from .period import Period, calendar_periods, period_of
+from .promise import Kind, Measure, Promise, Rhythm, Target, Unit
 from .text import fold_series
 
 Status = Literal["achieved", "on_track", "behind", "missed", "reported", "toward_aim"]
@@ -27,6 +28,33 @@ ACTIVITY_COLUMNS = [
 ]
 ORIGIN = ["source", "file", "sheet", "row"]  # where a row was reported, in reading order
 IDENTITY = ["same_activity", "same_date", "same_district", "same_place"]
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A rule per period that was not met: in one period (`period` its id), or on average."""
+
+    unit: Unit
+    period: str  # '2020-W12', '2020-03' …; '' for an average over the elapsed periods
+    done: float
+    required: float
+    average: bool = False
+
+
+@dataclass(frozen=True)
+class PlaceCount:
+    place: str
+    done: int
+    required: int
+
+
+@dataclass(frozen=True)
+class Rate:
+    """The pace so far: activities (and amounts) per day, week …, from the promise's start."""
+
+    per: Unit
+    value: float
+    amount_value: float | None = None
 
 
 @dataclass
@@ -49,6 +77,17 @@ class TargetFigures:
     amount_in_period: int | None = None
     amount_to_date: int | None = None
     amount_unit: str | None = None
+    shortfalls: list[Shortfall] = field(default_factory=list)
+    place_counts: list[PlaceCount] = field(default_factory=list)
+    rate: Rate | None = None
+    responsible: list[str] = field(default_factory=list)  # partner ids
+    joint: bool = False
+    not_counted: int = 0
+    """Activities of the target reported only by partners it does not name (or, when joint,
+    not by each of them): shown, never counted."""
+    triggers_to_date: int | None = None  # a conditional commitment's requests or events
+    done_on: date | None = None  # a one-off task's first activity
+    deadline: date | None = None
 
     @property
     def measured_to_date(self) -> int:
@@ -72,6 +111,10 @@ def identity(rows: pd.DataFrame, promise: Promise) -> pd.DataFrame:
     place = fold_series(rows["place"])
     new_area = rows["activity"].isin({a.label for a in promise.activities if a.one_per_place})
     new_area &= place != ""
+    each_row = rows["activity"].isin({a.label for a in promise.activities if a.one_per_row})
+    if each_row.any():  # each row its own activity: its origin makes it distinct
+        origin = rows["source"] + "\x1f" + rows["file"] + "\x1f" + rows["sheet"].astype(str)
+        place = place.where(~each_row, place + "\x1f" + origin + "\x1f" + rows["row"].astype(str))
     return pd.DataFrame(
         {
             "same_activity": rows["activity"],
@@ -134,16 +177,25 @@ def at_place(mine: pd.DataFrame, keys: set[str]) -> pd.Series:
 
 
 def target_figures(
-    target: Target, mine: pd.DataFrame, promise: Promise, period: Period
+    target: Target,
+    mine: pd.DataFrame,
+    promise: Promise,
+    period: Period,
+    not_counted: int = 0,
 ) -> TargetFigures:
-    """Figures and status of one target from `mine`, the target's activities, with folded
-    `place_key` and `district_key` (see reconcile, which adds them once for all targets).
+    """Figures and status of one target from `mine`, the activities that count toward it, with
+    folded `place_key` and `district_key` (see reconcile, which adds them once for all targets).
 
-    It is judged by what the promise names and by the follow-up's rule together. An aim is
-    reported as progress toward it, never as broken; ongoing work and a rule for the whole year
-    are achieved only in the year's final report."""
+    It is judged by what the promise names and by the follow-up's rule together, over the days
+    from the promise's start to the end of `period`. An aim is reported as progress toward it,
+    never as broken; ongoing work, a condition and a rule for the whole promise are achieved
+    only in the promise's final report."""
+    first, last = promise.span(period)
+    trigger_labels = {a.label for a in promise.activities if a.triggers}
+    triggered = mine["activity"].isin(trigger_labels)
+    triggers, mine = mine[triggered], mine[~triggered]
     days = mine["date"]
-    in_period = days.between(period.start, period.end)
+    in_period = days.between(first, last)
 
     def between(start: date, end: date) -> int:
         return int(days.between(start, end).sum())
@@ -158,15 +210,13 @@ def target_figures(
     places = target.judged_places
     visited = [p.name for p in places if at_place(mine, p.keys).any()]
     places_missing = [p.name for p in places if p.name not in visited]
-    per_period = {p.id: between(p.start, p.end) for p in period.elapsed_in_year()}
-    tertial_minimum, month_minimum = target.tertial_minimum, target.month_minimum
-    periods_missing = (
-        [p for p, n in per_period.items() if n < tertial_minimum] if tertial_minimum else []
-    )
-    if month_minimum:
-        months = Counter(f"{d:%Y-%m}" for d in days)
-        elapsed_months = [f"{period.year}-{n:02}" for n in range(1, period.end.month + 1)]
-        periods_missing += [m for m in elapsed_months if months[m] < month_minimum]
+    place_counts = _place_counts(target, mine)
+    places_missing += [
+        c.place for c in place_counts if c.done < c.required and c.place not in places_missing
+    ]
+    elapsed = [p for p in promise.periods if p <= period]
+    per_period = {p.id: between(*promise.span(p)) for p in elapsed}
+    shortfalls = [s for r in target.rhythms for s in _shortfalls(r, days, promise.start, last)]
     # No amount at all (no activity gave an Antal) is unknown, not zero.
     amounts = mine["amount"] if target.amount_unit and mine["amount"].notna().any() else None
     figures = TargetFigures(
@@ -178,7 +228,7 @@ def target_figures(
         done_to_date=len(mine),
         districts_missing=districts_missing,
         places_missing=places_missing,
-        periods_missing=periods_missing,
+        periods_missing=[s.period for s in shortfalls if not s.average],
         districts_covered=districts_covered,
         places_visited=visited,
         done_per_period=per_period,
@@ -187,24 +237,113 @@ def target_figures(
         amount_in_period=None if amounts is None else int(amounts[in_period].sum()),
         amount_to_date=None if amounts is None else int(amounts.sum()),
         amount_unit=target.amount_unit,
+        shortfalls=shortfalls,
+        place_counts=place_counts,
+        responsible=list(target.responsible),
+        joint=target.joint,
+        not_counted=not_counted,
+        triggers_to_date=len(triggers) if target.kind == "conditional" else None,
+        done_on=min(days) if target.kind == "task" and len(days) else None,
+        deadline=target.deadline,
     )
-    k = period.tertial
+    if target.rate is not None:
+        figures.rate = _rate(target.rate, len(mine), figures.amount_to_date, promise.start, last)
+    share = elapsed_share(promise.start, promise.end, last)
     minimum = target.minimum
-    figures.expected_to_date = minimum * k // 3 if minimum is not None else None
-    figures.status = _status(target, figures, len(promise.districts), k)
+    figures.expected_to_date = int(minimum * share) if minimum is not None else None
+    figures.status = _status(
+        target, figures, int(len(promise.districts) * share), promise.is_final(period), last
+    )
     return figures
 
 
-def _status(target: Target, figures: TargetFigures, districts: int, tertial: int) -> Status:
+def months_between(first: date, last: date) -> Fraction:
+    """Months from `first` to `last`, both included; a month begun counts by its days."""
+    total = Fraction(0)
+    day = first
+    while day <= last:
+        month = period_of("month", day)
+        stop = min(month.end, last)
+        total += Fraction((stop - day).days + 1, (month.end - month.start).days + 1)
+        day = stop + timedelta(days=1)
+    return total
+
+
+def elapsed_share(start: date, end: date, until: date) -> Fraction:
+    """How much of the promise has passed by `until`, in months, so that a calendar year's
+    first tertial is exactly a third of it."""
+    return min(Fraction(1), months_between(start, min(until, end)) / months_between(start, end))
+
+
+def _shortfalls(rule: Rhythm, days: pd.Series, start: date, until: date) -> list[Shortfall]:
+    """The whole periods of the rule's unit from `start` to `until` that fell short of it, or
+    the average over them when the rule is an average."""
+    periods = calendar_periods(rule.unit, start, until)
+    if not periods:
+        return []
+    counts = Counter(period_of(rule.unit, d).id for d in days)
+    if rule.average:
+        done = sum(counts[p.id] for p in periods) / len(periods)
+        if done + 1e-9 < rule.amount:
+            return [Shortfall(rule.unit, "", round(done, 2), rule.amount, average=True)]
+        return []
+    return [
+        Shortfall(rule.unit, p.id, counts[p.id], rule.amount)
+        for p in periods
+        if counts[p.id] < rule.amount
+    ]
+
+
+def _place_counts(target: Target, mine: pd.DataFrame) -> list[PlaceCount]:
+    """Activities per place for a per-place rule: the places the file lists, or when it lists
+    none every place the logs give (as first written)."""
+    required = target.place_minimum
+    if required is None:
+        return []
+    if target.judged_places:
+        return [
+            PlaceCount(p.name, int(at_place(mine, p.keys).sum()), required)
+            for p in target.judged_places
+        ]
+    named = mine[mine["place_key"] != ""].sort_values("date", kind="stable")
+    shown = named.drop_duplicates("place_key").set_index("place_key")["place"]
+    counts = named.groupby("place_key").size()
+    return [PlaceCount(str(shown[k]), int(counts[k]), required) for k in shown.index]
+
+
+UNIT_DAYS = {"day": 1, "week": 7}
+UNIT_MONTHS = {"month": 1, "quarter": 3, "tertial": 4, "year": 12}
+
+
+def _rate(unit: Unit, done: int, amount: int | None, start: date, until: date) -> Rate:
+    """Per day or week by days; per month and longer by months."""
+    if unit in UNIT_DAYS:
+        units = Fraction((until - start).days + 1, UNIT_DAYS[unit])
+    else:
+        units = months_between(start, until) / UNIT_MONTHS[unit]
+    value = round(float(done / units), 2) if units else 0.0
+    amount_value = round(float(amount / units), 2) if amount is not None and units else None
+    return Rate(unit, value, amount_value)
+
+
+def _status(
+    target: Target, figures: TargetFigures, districts_due: int, final: bool, until: date
+) -> Status:
     if target.reported_only:
         return "reported"
-    final = tertial == 3
+    if target.kind == "task":
+        if figures.done_to_date:
+            return "achieved"
+        if final or (target.deadline is not None and until >= target.deadline):
+            return "missed"
+        return "on_track"
     measured, minimum = figures.measured_to_date, target.minimum
     met = (
         (minimum is None or measured >= minimum)
         and not figures.districts_missing
         and not figures.places_missing
-        and not figures.periods_missing
+        and not figures.shortfalls
+        and (figures.triggers_to_date is None or figures.done_to_date >= figures.triggers_to_date)
     )
     if met and (final or not (target.whole_year or target.recurring)):
         return "achieved"
@@ -215,8 +354,9 @@ def _status(target: Target, figures: TargetFigures, districts: int, tertial: int
     expected = figures.expected_to_date
     if (
         (expected is not None and measured < expected)
-        or (target.in_every_district and len(figures.districts_covered) < districts * tertial // 3)
-        or figures.periods_missing
+        or (target.in_every_district and len(figures.districts_covered) < districts_due)
+        or figures.shortfalls
+        or (figures.triggers_to_date or 0) > figures.done_to_date
     ):
         return "behind"
     return "on_track"
@@ -233,19 +373,37 @@ def district_matrix(activities: pd.DataFrame, promise: Promise) -> pd.DataFrame:
     return table.reindex(index=labels, columns=districts, fill_value=0).astype(int)
 
 
+def counted_by(target: Target, sources: pd.Series, promise: Promise) -> pd.Series:
+    """Whether each activity (its ';'-joined sources) counts toward `target`: any source of a
+    partner it names, or when joint a source of each of them; every activity when it names
+    none."""
+    if not target.responsible:
+        return pd.Series(True, index=sources.index)
+    reporters = sources.str.split(";").map(
+        lambda ids: {p.id for s in ids if (p := promise.partner_by_source.get(s)) is not None}
+    )
+    named = set(target.responsible)
+    if target.joint:
+        return reporters.map(lambda found: named <= found).astype(bool)
+    return reporters.map(lambda found: bool(named & found)).astype(bool)
+
+
 def reconcile(accepted: pd.DataFrame, promise: Promise, period: Period) -> Reconciliation:
-    """Figures for a report of `period`: everything dated from 1 January to the period's end."""
+    """Figures for a report of `period`: everything dated from the promise's start to the
+    period's end (or the promise's, when it ends within the period)."""
     # Text columns as plain objects, so activities and rows have one dtype whatever was read.
     accepted = accepted.astype(
         {c: object for c, t in accepted.dtypes.items() if isinstance(t, pd.StringDtype)}
     )
-    activities, rows = distinct_activities(accepted, promise, period.end)
+    activities, rows = distinct_activities(accepted, promise, promise.span(period)[1])
     looked_up = activities.assign(
         place_key=fold_series(activities["place"]), district_key=fold_series(activities["district"])
     )
-    by_target = dict(tuple(looked_up.groupby("target", sort=False)))
-    targets = [
-        target_figures(t, by_target.get(t.id, looked_up.iloc[:0]), promise, period)
-        for t in promise.targets
-    ]
+    targets = []
+    for target in promise.targets:
+        nested = looked_up[looked_up["target"].isin(promise.counted_targets(target.id))]
+        counts = counted_by(target, nested["sources"], promise)
+        targets.append(
+            target_figures(target, nested[counts], promise, period, int((~counts).sum()))
+        )
     return Reconciliation(period, activities, rows, targets, district_matrix(activities, promise))

@@ -9,6 +9,7 @@ Redovisning holds the partners' texts instead of activities (narrative.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -58,10 +59,12 @@ def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
     missing: dict[str, list[str]] = {}
     for sheet in logs:
         top = sheet.head(HEADER_SEARCH_ROWS)
-        header = find_header(top, rules.columns)
+        header = find_header(top, rules.columns, rules.required_columns)
         if header is None:
             skipped.append(sheet.name)
-            missing[sheet.name] = missing_header_columns(top, rules.columns)
+            missing[sheet.name] = missing_header_columns(
+                top, rules.columns, rules.required_columns
+            )
         else:
             read.append(sheet.name)
             bodies.append(
@@ -87,7 +90,7 @@ def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
     if not bodies and (_has_text(logs) or not narratives):
         if header_problems and not _has_text(logs):
             raise UnreadableFileError(header_problems[0]["reason"][0])
-        raise _unusable(logs or sheets, missing)
+        raise _unusable(logs or sheets, missing, rules.required_columns)
     nothing = RawSheet.from_rows("", [])
     activity = pl.concat(bodies) if bodies else nothing.below(0, 0, {}, CANONICAL_COLUMNS)
     narrative = pl.concat(narratives) if narratives else nothing.below(0, 0, {}, NARRATIVE_COLUMNS)
@@ -126,12 +129,16 @@ def _check(
     counts = counts_of(text["Antal"], ~blank["Antal"])
     reasons = _Reasons(rules)
     checks: list[tuple[pl.Series, str, str | Callable[[str], str]]] = [
-        (blank[c], c, reasons.missing[c]) for c in REQUIRED_COLUMNS
+        (blank[c], c, reasons.missing[c]) for c in rules.required_columns
     ] + [
         (~blank["Datum"] & dates.is_null(), "Datum", reasons.unreadable_date),
-        (dates.is_not_null() & (dates.dt.year() != rules.year), "Datum", reasons.outside_year),
+        (dates.is_not_null() & outside(dates, rules), "Datum", reasons.outside_year),
         (~blank["Aktivitet"] & activity.is_null(), "Aktivitet", reasons.unknown_activity),
-        (~blank["Kommundel"] & district.is_null(), "Kommundel", reasons.unknown_district),
+        (
+            ~blank["Kommundel"] & district.is_null() & bool(rules.district_names),
+            "Kommundel",
+            reasons.unknown_district,
+        ),
         (~blank["Antal"] & counts.is_null(), "Antal", reasons.bad_count),
     ]
     problems = [
@@ -165,7 +172,7 @@ def _check(
             "date": dates.filter(good),
             "activity": pl.Series(rules.activity_labels, dtype=pl.String).gather(index),
             "target": pl.Series(rules.activity_targets, dtype=pl.String).gather(index),
-            "district": district.filter(good),
+            "district": district.filter(good).fill_null(""),
             "place": place,
             "count": counts.filter(good),
             "comment": comment,
@@ -238,7 +245,11 @@ class _Reasons:
         self.rules = rules
         self.missing = {c: message("kontroll.saknas", column=c) for c in REQUIRED_COLUMNS}
         self.unreadable_date = message("kontroll.datum_otolkbart", year=rules.year)
-        self.outside_year = message("kontroll.datum_utanfor_aret", year=rules.year)
+        self.outside_year = (
+            message("kontroll.datum_utanfor_aret", year=rules.year)
+            if rules.calendar_year
+            else message("kontroll.datum_utanfor_loftet", start=rules.start, end=rules.end)
+        )
         self.bad_count = message("kontroll.antal")
         self.labels = {key: rules.activity_labels[i] for key, i in rules.activities.items()}
 
@@ -257,6 +268,14 @@ class _Reasons:
         )
 
 
+def outside(dates: pl.Series, rules: Rules) -> pl.Series:
+    """Dated before the promise starts or after it ends."""
+    if not rules.start:  # rules from before promises had dates: the calendar year
+        return dates.dt.year() != rules.year
+    start, end = date.fromisoformat(rules.start), date.fromisoformat(rules.end)
+    return (dates < start) | (dates > end)
+
+
 def _has_text(sheets: list[RawSheet]) -> bool:
     """Whether any cell of the sheets holds more than white space."""
     return any(
@@ -271,11 +290,12 @@ def _has_text(sheets: list[RawSheet]) -> bool:
 def _unusable(
     sheets: list[RawSheet],
     missing_by_sheet: dict[str, list[str]],
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
 ) -> UnreadableFileError:
     if not _has_text(sheets):
         return UnreadableFileError(message("inlasning.inga_ifyllda_celler"))
     missing = sorted(
-        {c for cols in missing_by_sheet.values() for c in cols}, key=REQUIRED_COLUMNS.index
+        {c for cols in missing_by_sheet.values() for c in cols}, key=required.index
     )
     return UnreadableFileError(
         message(
@@ -283,7 +303,7 @@ def _unusable(
             rows=HEADER_SEARCH_ROWS,
             where=message("inlasning.i_nagot_blad") if len(sheets) > 1 else "",
             missing=", ".join(missing),
-            required=", ".join(REQUIRED_COLUMNS),
+            required=", ".join(required),
         )
     )
 
