@@ -14,6 +14,7 @@ from prefect.states import Completed, Failed
 
 from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise
+from lofte_pipeline.schedule import round_period
 
 
 @flow(name="alla-loften", log_prints=True)
@@ -41,7 +42,10 @@ def all_promises(
     jobs = []
     for path in sorted(Path(promise_dir).glob("*.yaml")):
         promise = load_promise(path)
-        tertial = period.rsplit("-", 1)[-1]
+        reported = round_period(promise, period)
+        if reported is None:
+            logger.info(message("flode.period_utanfor", promise=promise.id, period=period))
+            continue
         jobs.append(
             (
                 promise.id,
@@ -49,7 +53,7 @@ def all_promises(
                     "promise": str(path.resolve()),
                     "inbox": str((Path(inbox_root) / promise.id).resolve()),
                     "out": str(Path(out).resolve()),
-                    "period": f"{promise.year}-{tertial}",
+                    "period": reported,
                     "final": final,
                 },
             )

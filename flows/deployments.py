@@ -31,7 +31,6 @@ from lofte_pipeline.deployment_plan import (
 from lofte_pipeline.forms import swedish_form
 from lofte_pipeline.links import OUT_URL, PUBLISH_URL
 from lofte_pipeline.messages import message
-from lofte_pipeline.period import tertials
 from lofte_pipeline.promise import load_promise
 from lofte_pipeline.schedule import TIMEZONE, promise_runs, rruleset_text
 
@@ -61,7 +60,7 @@ def build_deployments(
     """The four deployments of a promise. With `work_pool` they are meant for a worker, and the
     links' addresses (LOFTE_OUT_URL, LOFTE_PUBLISH_URL) set here are passed on to its runs."""
     loaded = load_promise(promise)
-    periods = [p.id for p in tertials(loaded.year)]
+    periods = [p.id for p in loaded.periods]
     groups = schedule_groups(promise_runs(loaded, after=after))
     common = {"promise": str(promise.resolve()), "inbox": str(inbox.resolve())}
     state_text = str((state or default_state_dir(inbox)).resolve())

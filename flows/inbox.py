@@ -97,7 +97,7 @@ def inbox_flow(
                 }
             )
     mark_processed(ready, inbox, state)
-    period = draft_period(load_promise(promise).year, run_date()).id
+    period = draft_period(load_promise(promise).periods, run_date()).id
     folder = refresh_draft(promise, inbox, out, period, state)
     create_markdown_artifact(
         inbox_markdown(results, folder), key="inkorg", description="Nya filer i inkorgen"

@@ -124,7 +124,6 @@ def run_new_promise(args: argparse.Namespace) -> int:
 
 def run_demo(args: argparse.Namespace) -> int:
     from .demo import write_demo_inbox
-    from .period import tertials
     from .promise import bundled_promise_path, load_promise
     from .report import build_report
 
@@ -134,7 +133,7 @@ def run_demo(args: argparse.Namespace) -> int:
     inbox = out / "inkorg"
     written = write_demo_inbox(promise, inbox, seed=args.seed)
     print(message("utskrift.demoinkorg", inbox=inbox, count=len(written)))
-    for period in tertials(promise.year):
+    for period in promise.periods:
         result = build_report(args.promise, inbox, out / "rapporter", period)
         statuses = [t["status"] for t in result.figures["targets"]]
         achieved = statuses.count("achieved")

@@ -15,6 +15,7 @@ together here from those entries.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,8 +29,8 @@ from .messages import message, templates_dir
 
 if TYPE_CHECKING:
     from .period import Period
-    from .promise import Promise, Target
-    from .reconcile import TargetFigures
+    from .promise import Promise, Rhythm
+    from .reconcile import Shortfall, TargetFigures
 
 # Report language -> Babel locale. Swedish is the default and the language of the promise data.
 LANGUAGES = {"sv": "sv_SE", "en": "en"}
@@ -97,8 +98,8 @@ class Texts:
     def status(self, code: str) -> str:
         return self(f"status.{code}")
 
-    def number(self, value: int) -> str:
-        """'1 234' (sv, with a no-break space) or '1,234' (en)."""
+    def number(self, value: float) -> str:
+        """'1 234' (sv, with a no-break space) or '1,234' (en); '0,78'."""
         return format_decimal(value, locale=self.locale)
 
     def date(self, day: dt.date) -> str:
@@ -129,26 +130,75 @@ class Texts:
         """'2019-T2' -> 'tertial 2'."""
         return self("period.short", k=period_id.rsplit("T", 1)[-1])
 
-    def periods(self, period_ids: list[str]) -> str:
-        """Tertials and months by their kind: '2020-T2' -> 'tertial 2'; months in runs, with
-        their year once: ['2020-01', …, '2020-04', '2020-06'] -> 'januari–april och juni 2020'."""
-        tertials = [self.tertial_short(p) for p in period_ids if "T" in p]
-        months = sorted(p for p in period_ids if "T" not in p)
+    def periods(self, period_ids: list[str], limit: int = 8) -> str:
+        """Periods by their kind, each kind in runs with its year once: '2020-T2' -> 'tertial
+        2'; ['2020-01', …, '2020-04', '2020-06'] -> 'januari–april och juni 2020'; weeks
+        'vecka 12–14 2020', quarters 'kvartal 1', days '14 mars 2020'. A tertial or quarter
+        names its year only when the periods span several. More than `limit` end in 'n till'."""
+        several_years = len({p[:4] for p in period_ids}) > 1
+        names: list[str] = []
+        for kind, pattern in _PERIOD_KINDS:
+            ids = sorted(p for p in period_ids if pattern.match(p))
+            for year in sorted({p[:4] for p in ids}):
+                mine = [p for p in ids if p[:4] == year]
+                named = self._named(kind, mine)
+                if named and (kind in ("month", "week", "day") or several_years):
+                    named[-1] += f" {year}"
+                names += named
+        if len(names) > limit:
+            names = [*names[: limit - 1], self("period.and_more", n=len(names) - limit + 1)]
+        return self.join(names)
+
+    def _named(self, kind: str, ids: list[str]) -> list[str]:
+        if kind == "year":
+            return list(ids)
+        if kind == "tertial":
+            return [self.tertial_short(p) for p in ids]
+        if kind == "quarter":
+            return [self("period.quarter", n=p[-1]) for p in ids]
+        if kind == "day":
+            return [self.day_month(dt.date.fromisoformat(p)) for p in ids]
+        numbers = [int(p[-2:]) for p in ids]
         runs: list[list[int]] = []
-        for number in (int(m[5:7]) for m in months):
+        for number in numbers:
             if runs and runs[-1][-1] == number - 1:
                 runs[-1].append(number)
             else:
                 runs.append([number])
-        named = [
+        if kind == "week":
+            return [self("period.week", n=r[0] if len(r) == 1 else f"{r[0]}–{r[-1]}") for r in runs]
+        return [
             self.months[r[0] - 1]
             if len(r) == 1
             else f"{self.months[r[0] - 1]}–{self.months[r[-1] - 1]}"
             for r in runs
         ]
-        if named:
-            named[-1] += f" {months[-1][:4]}"
-        return self.join(tertials + named)
+
+    def every(self, unit: str) -> str:
+        """'varje vecka'."""
+        return self(RHYTHM_KEYS[unit][0])
+
+    def per(self, unit: str) -> str:
+        """'per vecka'."""
+        return self(RHYTHM_KEYS[unit][1])
+
+
+_PERIOD_KINDS = (
+    ("tertial", re.compile(r"^\d{4}-T\d$")),
+    ("quarter", re.compile(r"^\d{4}-Q\d$")),
+    ("month", re.compile(r"^\d{4}-\d\d$")),
+    ("week", re.compile(r"^\d{4}-W\d\d$")),
+    ("day", re.compile(r"^\d{4}-\d\d-\d\d$")),
+    ("year", re.compile(r"^\d{4}$")),
+)
+RHYTHM_KEYS = {
+    "day": ("rhythm.every_day", "rhythm.per_day"),
+    "week": ("rhythm.every_week", "rhythm.per_week"),
+    "month": ("rhythm.every_month", "rhythm.per_month"),
+    "quarter": ("rhythm.every_quarter", "rhythm.per_quarter"),
+    "tertial": ("rhythm.every_tertial", "rhythm.per_tertial"),
+    "year": ("rhythm.every_year", "rhythm.per_year"),
+}
 
 
 @cache
@@ -191,11 +241,30 @@ def goal_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
     if target.places:
         places = f" {tx('language.and')} ".join(p.name for p in target.places)
         parts.append(tx("goal.places", places=places))
-    if target.per_tertial_minimum is not None:
-        parts.append(tx("goal.per_tertial", n=tx.number(target.per_tertial_minimum)))
-    if target.per_month_minimum is not None:
-        parts.append(tx("goal.per_month", n=tx.number(target.per_month_minimum)))
+    for rhythm in target.own_rhythms:
+        parts.append(_rhythm_text(rhythm, "goal.average", "goal.rhythm", tx))
+    if target.per_place_minimum is not None:
+        parts.append(tx("goal.per_place", n=tx.number(target.per_place_minimum)))
+    if not parts and target.kind == "conditional":
+        parts.append(tx("goal.condition"))
+    if not parts and target.kind == "task":
+        parts.append(tx("goal.task"))
+    if target.deadline is not None:
+        parts.append(tx("goal.deadline", date=tx.date(target.deadline)))
     return ", ".join(parts) if parts else tx("goal.no_number")
+
+
+def _rhythm_text(rhythm: Rhythm, average_key: str, minimum_key: str, tx: Texts) -> str:
+    if rhythm.average:
+        return tx(average_key, n=tx.number(rhythm.amount), per=tx.per(rhythm.unit))
+    return tx(minimum_key, n=tx.number(rhythm.amount), every=tx.every(rhythm.unit))
+
+
+def responsible_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
+    """Who carries the target: 'Polisen och Norrviks kommun' ('' when the file names none)."""
+    target = promise.target_by_id[target_id]
+    names = tx.join([promise.partner(p).name for p in target.responsible])
+    return names + (tx("target.joint") if target.joint and names else "")
 
 
 def follow_up_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
@@ -206,10 +275,10 @@ def follow_up_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
     parts = []
     if rule.minimum is not None:
         parts.append(tx("follow_up.at_least", n=tx.number(rule.minimum), unit=unit))
-    if rule.per_tertial_minimum is not None:
-        parts.append(tx("follow_up.per_tertial", n=tx.number(rule.per_tertial_minimum)))
-    if rule.per_month_minimum is not None:
-        parts.append(tx("follow_up.per_month", n=tx.number(rule.per_month_minimum)))
+    for rhythm in rule.own_rhythms:
+        parts.append(_rhythm_text(rhythm, "follow_up.average", "follow_up.rhythm", tx))
+    if rule.per_place_minimum is not None:
+        parts.append(tx("follow_up.per_place", n=tx.number(rule.per_place_minimum)))
     if rule.every_district:
         parts.append(tx("follow_up.every_district"))
     if rule.places:
@@ -266,10 +335,10 @@ def _capital(text: str) -> str:
 def remaining_text(
     promise: Promise, figures: TargetFigures, period: Period, tx: Texts = _SV
 ) -> str:
-    """What is left of a target for the rest of the year, in words ('' when nothing is)."""
+    """What is left of a target for the rest of the promise, in words ('' when nothing is)."""
     target = promise.target_by_id[figures.id]
-    if figures.status in ("achieved", "reported") or period.tertial == 3:
-        return ""  # the year is over: the annual report says what was not achieved instead
+    if figures.status in ("achieved", "reported") or promise.is_final(period):
+        return ""  # the promise is over: the final report says what was not achieved instead
     clauses = []
     minimum, measured = target.minimum, figures.measured_to_date
     if minimum is not None and measured < minimum:
@@ -282,30 +351,53 @@ def remaining_text(
         )
     if figures.districts_missing:
         clauses.append(tx("remaining.districts", districts=tx.join(figures.districts_missing)))
-    if figures.places_missing:
-        clauses.append(tx("remaining.places", places=tx.join(figures.places_missing)))
-    if target.tertial_minimum is not None:
-        ahead = [tx("period.short", k=k) for k in range(period.tertial + 1, 4)]
-        if ahead:
-            key = "remaining.per_tertial_each" if len(ahead) > 1 else "remaining.per_tertial"
-            clauses.append(tx(key, n=tx.number(target.tertial_minimum), tertials=tx.join(ahead)))
-    if target.month_minimum is not None and period.tertial < 3:
+    short = [c.place for c in figures.place_counts if c.done < c.required]
+    unvisited = [p for p in figures.places_missing if p not in short]
+    if unvisited:
+        clauses.append(tx("remaining.places", places=tx.join(unvisited)))
+    if short and target.place_minimum:
         clauses.append(
-            tx(
-                "remaining.per_month",
-                n=tx.number(target.month_minimum),
-                start=tx.months[period.end.month],
-            )
+            tx("remaining.place", n=tx.number(target.place_minimum), places=tx.join(short))
         )
+    ahead = [p for p in promise.periods if p > period]
+    for rhythm in target.rhythms:
+        clauses.extend(_remaining_rhythm(rhythm, ahead, period, promise, tx))
+    if target.kind == "task" and not figures.done_to_date:
+        clauses.append(
+            tx("remaining.task_deadline", date=tx.date(target.deadline))
+            if target.deadline is not None
+            else tx("remaining.task")
+        )
+    unanswered = (figures.triggers_to_date or 0) - figures.done_to_date
+    if unanswered > 0:
+        clauses.append(tx.plural("remaining.condition", unanswered))
     if figures.periods_missing:
         clauses.append(tx("remaining.cannot_reach", tertials=tx.periods(figures.periods_missing)))
-    if not clauses and target.whole_year:  # met so far, but judged for the whole year
+    if not clauses and target.whole_year:  # met so far, but judged for the whole promise
         return tx("remaining.whole_year")
     return _capital(tx.join(clauses)) + "." if clauses else ""
 
 
+def _remaining_rhythm(
+    rhythm: Rhythm, ahead: list[Period], period: Period, promise: Promise, tx: Texts
+) -> list[str]:
+    n = tx.number(rhythm.amount)
+    if rhythm.average:
+        return [tx("remaining.average", n=n, per=tx.per(rhythm.unit))]
+    if rhythm.unit == "tertial":
+        if not ahead:
+            return []
+        key = "remaining.per_tertial_each" if len(ahead) > 1 else "remaining.per_tertial"
+        return [tx(key, n=n, tertials=tx.periods([p.id for p in ahead]))]
+    if rhythm.unit == "month":
+        following = promise.span(period)[1].month % 12
+        return [tx("remaining.per_month", n=n, start=tx.months[following])]
+    return [tx("remaining.rhythm", n=n, every=tx.every(rhythm.unit), end=tx.date(promise.end))]
+
+
 def shortfall_text(promise: Promise, figures: TargetFigures, tx: Texts = _SV) -> str:
-    """Why a target was not achieved in the year (or how far an aim came), in words."""
+    """Why a target was not achieved (or how far an aim came), in words: which periods fell
+    short and by how much."""
     target = promise.target_by_id[figures.id]
     clauses = []
     minimum, measured = target.minimum, figures.measured_to_date
@@ -327,26 +419,69 @@ def shortfall_text(promise: Promise, figures: TargetFigures, tx: Texts = _SV) ->
         )
     if figures.districts_missing:
         clauses.append(tx("shortfall.districts", districts=tx.join(figures.districts_missing)))
-    if figures.places_missing:
-        clauses.append(tx("shortfall.places", places=tx.join(figures.places_missing)))
-    if figures.periods_missing:
-        least = _least_per_period(target, figures.periods_missing)
+    counted = {c.place: c for c in figures.place_counts}
+    unvisited = [p for p in figures.places_missing if p not in counted or not counted[p].done]
+    if unvisited:
+        clauses.append(tx("shortfall.places", places=tx.join(unvisited)))
+    by_done: dict[int, list[str]] = {}
+    for c in figures.place_counts:
+        if 0 < c.done < c.required:
+            by_done.setdefault(c.done, []).append(c.place)
+    for done, places in sorted(by_done.items()):
         clauses.append(
-            tx("shortfall.periods", tertials=tx.periods(figures.periods_missing))
-            if least == 1
-            else tx(
-                "shortfall.periods_below",
-                n=tx.number(least),
-                periods=tx.periods(figures.periods_missing),
+            tx(
+                "shortfall.place",
+                done=tx.number(done),
+                n=tx.number(target.place_minimum or 0),
+                places=tx.join(places),
             )
         )
+    clauses += _shortfall_periods(figures.shortfalls, tx)
+    if target.kind == "task" and not figures.done_to_date:
+        clauses.append(
+            tx("shortfall.task_deadline", date=tx.date(target.deadline))
+            if target.deadline is not None
+            else tx("shortfall.task")
+        )
+    unanswered = (figures.triggers_to_date or 0) - figures.done_to_date
+    if unanswered > 0:
+        clauses.append(tx.plural("shortfall.condition", unanswered))
     return _capital(tx.join(clauses)) + "." if clauses else ""
 
 
-def _least_per_period(target: Target, missing: list[str]) -> int:
-    """The minimum the missing periods fell short of: 1 means they had no activity at all."""
-    months = any("T" not in p for p in missing)
-    return (target.month_minimum if months else target.tertial_minimum) or 1
+def _shortfall_periods(shortfalls: list[Shortfall], tx: Texts) -> list[str]:
+    """'ingen aktivitet under vecka 12 2020', '1 av 3 under mars 2020', or an average."""
+    clauses = []
+    for s in shortfalls:
+        if s.average:
+            clauses.append(
+                tx(
+                    "shortfall.average",
+                    done=tx.number(s.done),
+                    per=tx.per(s.unit),
+                    n=tx.number(s.required),
+                )
+            )
+    rules = dict.fromkeys((s.unit, s.required) for s in shortfalls if not s.average)
+    for unit, required in rules:
+        mine = [s for s in shortfalls if not s.average and (s.unit, s.required) == (unit, required)]
+        empty = [s.period for s in mine if s.done == 0]
+        if empty:
+            clauses.append(tx("shortfall.periods", tertials=tx.periods(empty)))
+        by_done: dict[float, list[str]] = {}
+        for s in mine:
+            if s.done:
+                by_done.setdefault(s.done, []).append(s.period)
+        for done, ids in sorted(by_done.items()):
+            clauses.append(
+                tx(
+                    "shortfall.some_of",
+                    done=tx.number(done),
+                    n=tx.number(required),
+                    periods=tx.periods(ids),
+                )
+            )
+    return clauses
 
 
 def summary_paragraphs(
@@ -355,15 +490,18 @@ def summary_paragraphs(
     period: Period,
     tx: Texts = _SV,
     previous: dict[str, Any] | None = None,
+    final: bool | None = None,
 ) -> list[str]:
-    """The summary at the top of the report, written from the figures.
+    """The summary at the top of the report, written from the figures; `final` (the promise's
+    last report; by default a third tertial) sums up its outcome.
 
     It counts targets, never activities across targets: a total of traffic controls and posts on
     social media is no figure. With `previous` (see render.previous_summary) a further paragraph
     says where the work stood at the same time last year.
     """
     m = tx.number(measurable)
-    if period.tertial == 3:
+    final = period.tertial == 3 if final is None else final
+    if final:
         achieved = tx.plural("summary.annual_achieved", counts["achieved"], year=period.year)
         first = tx("summary.annual_frame", measurable=m, achieved=achieved)
         first += (
@@ -392,7 +530,7 @@ def summary_paragraphs(
                 rest=tx("summary.interim_none_rest", parts=tx.join(rest)) if rest else "",
             )
     sentences = []
-    if period.tertial == 3 and counts["toward_aim"]:
+    if final and counts["toward_aim"]:
         sentences.append(tx.plural("summary.annual_aims", counts["toward_aim"]))
     if counts["reported"]:
         sentences.append(tx.plural("summary.reported", counts["reported"]))
@@ -400,7 +538,7 @@ def summary_paragraphs(
     if sentences:
         paragraphs.append(" ".join(sentences))
     if previous is not None:
-        key = "summary.previous_annual" if period.tertial == 3 else "summary.previous_interim"
+        key = "summary.previous_annual" if final else "summary.previous_interim"
         paragraphs.append(
             tx(
                 key,

@@ -132,7 +132,11 @@ UNITS: dict[str, Unit] = {
     "tertial": "tertial",
     "ar": "year",
 }
-PARTNER_KINDS: dict[str, PartnerKind] = {"polis": "police", "kommun": "municipality", "annan": "other"}
+PARTNER_KINDS: dict[str, PartnerKind] = {
+    "polis": "police",
+    "kommun": "municipality",
+    "annan": "other",
+}
 
 
 def _word(choices: dict[str, Any], field: str, words: str) -> Any:
@@ -263,7 +267,9 @@ class Target(_Rules):
         """The promise's own rhythms, then the follow-up's for units the promise leaves open."""
         own = self.own_rhythms
         named = {(r.unit, r.average) for r in own}
-        return own + tuple(r for r in self.follow_up.own_rhythms if (r.unit, r.average) not in named)
+        return own + tuple(
+            r for r in self.follow_up.own_rhythms if (r.unit, r.average) not in named
+        )
 
     @property
     def tertial_minimum(self) -> int | None:

@@ -34,6 +34,7 @@ from .i18n import (
     follow_up_text,
     goal_text,
     remaining_text,
+    responsible_text,
     shortfall_text,
     summary_paragraphs,
     templates_dir,
@@ -63,6 +64,8 @@ KIND_KEYS = {
     "commitment": ("kind.commitment", "kind_note.commitment"),
     "aim": ("kind.aim", "kind_note.aim"),
     "ongoing": ("kind.ongoing", "kind_note.ongoing"),
+    "conditional": ("kind.conditional", "kind_note.conditional"),
+    "task": ("kind.task", "kind_note.task"),
 }
 
 
@@ -123,6 +126,28 @@ def _narrative_context(told: list[Narrative], period: Period, tx: Texts) -> list
     ]
 
 
+def year_periods(promise: Promise, period: Period) -> list[Period]:
+    """The tertials of the report's calendar year that the promise runs over."""
+    return [p for p in promise.periods if p.year == period.year]
+
+
+def _rate_text(figures: TargetFigures, tx: Texts) -> str:
+    """'0,78 per dag' or with an amount '0,78 per dag; 12,5 kontrollerade förare per dag'."""
+    rate = figures.rate
+    if rate is None:
+        return ""
+    per = tx.per(rate.per)
+    if rate.amount_value is not None and figures.amount_unit:
+        return tx(
+            "target.rate_amount",
+            value=tx.number(rate.value),
+            per=per,
+            amount=tx.number(rate.amount_value),
+            unit=figures.amount_unit,
+        )
+    return tx("target.rate_value", value=tx.number(rate.value), per=per)
+
+
 def _target_context(
     promise: Promise,
     figures: TargetFigures,
@@ -133,7 +158,7 @@ def _target_context(
 ) -> dict[str, Any]:
     target = promise.target_by_id[figures.id]
     label, icon = tx.status(figures.status), STATUS_ICONS[figures.status]
-    aim_at_end = figures.status == "toward_aim" and period.tertial == 3
+    aim_at_end = figures.status == "toward_aim" and promise.is_final(period)
     per_period = [
         {"name": tx.tertial_short(p), "count": n} for p, n in figures.done_per_period.items()
     ]
@@ -181,13 +206,50 @@ def _target_context(
             if (target.tertial_minimum or 1) > 1
             else "target.periods_missing"
         ),
+        "responsible": responsible_text(promise, figures.id, tx),
+        "not_counted": (
+            tx.plural(
+                "target.not_counted_joint" if target.joint else "target.not_counted",
+                figures.not_counted,
+            )
+            if figures.not_counted
+            else ""
+        ),
+        "rate": _rate_text(figures, tx),
+        "triggers": (
+            None
+            if figures.triggers_to_date is None
+            else tx.plural(
+                "target.triggers_value",
+                figures.triggers_to_date,
+                done=tx.number(figures.done_to_date),
+            )
+            if figures.triggers_to_date
+            else tx("target.triggers_none")
+        ),
+        "task_done": (
+            None
+            if target.kind != "task"
+            else tx("target.task_done_on", date=tx.date(figures.done_on))
+            if figures.done_on is not None
+            else tx("target.task_not_done")
+        ),
+        "place_counts": [
+            tx(
+                "target.place_count",
+                place=c.place,
+                done=tx.number(c.done),
+                n=tx.number(c.required),
+            )
+            for c in figures.place_counts
+        ],
         "districts_covered": figures.districts_covered,
         "places_visited": figures.places_visited,
         "every_district": target.in_every_district,
         "has_places": bool(target.judged_places),
         "per_period": per_period,
-        # T1..T3; None for a tertial not reported yet.
-        "per_tertial": [figures.done_per_period.get(f"{period.year}-T{k}") for k in (1, 2, 3)],
+        # The promise's tertials in the report's year; None for one not reported yet.
+        "per_tertial": [figures.done_per_period.get(p.id) for p in year_periods(promise, period)],
         "remaining": remaining_text(promise, figures, period, tx),
         "shortfall": (shortfall_text(promise, figures, tx) if figures.status == "missed" else ""),
         "aim_progress": shortfall_text(promise, figures, tx) if aim_at_end else "",
@@ -225,27 +287,31 @@ def report_context(
     measurable = len(result.targets) - counts["reported"]
     matrix = result.district_matrix
     rejected_rows = intake.rejected[["file", "sheet", "row"]].drop_duplicates()
-    annual = period.tertial == 3
-    through = tx.date(period.end)
+    annual = promise.is_annual(period)
+    first_day, last_day = promise.span(period)
+    through = tx.date(last_day)
+    shown = year_periods(promise, period)
     # Per tertial, the targets with at least one activity: a count of like with like, where a
     # total of activities would add posts on social media to traffic controls.
     targets_active = [
-        sum(1 for t in ordered if t["per_tertial"][k]) if k < period.tertial else None
-        for k in range(3)
+        sum(1 for t in ordered if t["per_tertial"][i]) if p <= period else None
+        for i, p in enumerate(shown)
     ]
     tertials: list[dict[str, Any]] = [
         {
-            "number": k,
-            "name": tx("period.heading", k=k),
-            "months": tx.tertial_months(k),
-            "reported": k <= period.tertial,
+            "number": p.tertial,
+            "name": tx("period.heading", k=p.tertial),
+            "months": tx.tertial_months(p.tertial),
+            "reported": p <= period,
         }
-        for k in (1, 2, 3)
+        for p in shown
     ]
     progress = [t for t in ordered if t["goal"] is not None and t["status"] != "reported"]
     label = period_label(period, tx, promise)
     year_to_date = tx(
-        "period.year_to_date", start=tx.day_month(date(period.year, 1, 1)), end=through
+        "period.year_to_date",
+        start=tx.day_month(max(date(period.year, 1, 1), promise.start)),
+        end=through,
     )
     return {
         "lang": lang,
@@ -260,17 +326,20 @@ def report_context(
             "tertial": period.tertial,
             "name": tx.tertial_name(period.tertial),
             "label": label,
-            "start": tx.date(period.start),
+            "start": tx.date(first_day),
             "end": through,
-            "end_iso": period.end.isoformat(),
+            "end_iso": last_day.isoformat(),
             "is_annual": annual,
+            "is_final": promise.is_final(period),
             "year_to_date": year_to_date,
         },
         "data_through": through,
         "signed": tx.date(promise.signed) if promise.signed else "",
         "summary": counts,
         "measurable": measurable,
-        "summary_paragraphs": summary_paragraphs(counts, measurable, period, tx, last),
+        "summary_paragraphs": summary_paragraphs(
+            counts, measurable, period, tx, last, final=promise.is_final(period)
+        ),
         "narrative_missing": [t for t in ordered if t["narrative_missing"]] if draft else [],
         "previous": (
             {

@@ -72,16 +72,31 @@ def deadline(period: Period) -> date:
     return next_working_day(period.end + timedelta(days=1))
 
 
-def draft_period(year: int, day: date) -> Period:
-    """The tertial a draft made today reports, for a promise of `year` (past years: the last)."""
-    if day.year == year:
-        return Period.containing(day)
-    return Period(year, 3) if day.year > year else Period(year, 1)
+def draft_period(periods: int | Sequence[Period], day: date) -> Period:
+    """The tertial a draft made today reports, for a promise running over `periods` (or a
+    calendar year): today's, or the nearest the promise has when it has ended or not begun."""
+    known = tertials(periods) if isinstance(periods, int) else list(periods)
+    current = Period.containing(day)
+    if current in known:
+        return current
+    return known[-1] if current > known[-1] else known[0]
 
 
 def promise_periods(promise: Promise) -> list[Period]:
-    """The tertials a promise reports on."""
-    return tertials(promise.year)
+    """The tertials a promise reports on: those its dates overlap."""
+    return list(promise.periods)
+
+
+def round_period(promise: Promise, period: str) -> str | None:
+    """The period a national round of `period` ('2019-T2' or 'T2') reports for one promise:
+    that tertial when the promise runs over it, otherwise the tertial of that number in the
+    promise's first year it runs over (None when it has none)."""
+    text = period.strip().upper()
+    known = [p.id for p in promise.periods]
+    if text in known:
+        return text
+    tertial = text.rsplit("-", 1)[-1]
+    return next((p for p in known if p.endswith(f"-{tertial}")), None)
 
 
 def _at(day: date, clock: time) -> datetime:

@@ -62,9 +62,7 @@ def check_sheets(sheets: list[RawSheet], rules: Rules) -> CheckedFile:
         header = find_header(top, rules.columns, rules.required_columns)
         if header is None:
             skipped.append(sheet.name)
-            missing[sheet.name] = missing_header_columns(
-                top, rules.columns, rules.required_columns
-            )
+            missing[sheet.name] = missing_header_columns(top, rules.columns, rules.required_columns)
         else:
             read.append(sheet.name)
             bodies.append(
@@ -294,9 +292,7 @@ def _unusable(
 ) -> UnreadableFileError:
     if not _has_text(sheets):
         return UnreadableFileError(message("inlasning.inga_ifyllda_celler"))
-    missing = sorted(
-        {c for cols in missing_by_sheet.values() for c in cols}, key=required.index
-    )
+    missing = sorted({c for cols in missing_by_sheet.values() for c in cols}, key=required.index)
     return UnreadableFileError(
         message(
             "inlasning.ingen_rubrikrad",
