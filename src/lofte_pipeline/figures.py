@@ -19,9 +19,21 @@ from pydantic import BaseModel, ConfigDict
 
 from . import __version__
 from .models import Correction, Intake
-from .promise import Kind, Measure, Promise, Target
+from .promise import Kind, Measure, Promise, Rhythm, Target
 from .public import public_files, public_text
-from .reconcile import Reconciliation, Status, TargetFigures
+from .reconcile import PlaceCount, Rate, Reconciliation, Shortfall, Status, TargetFigures
+
+
+class RhythmRule(BaseModel):
+    """A rule per calendar period: at least `amount` in each, or on average (`average`)."""
+
+    unit: str
+    amount: float
+    average: bool
+
+    @classmethod
+    def of(cls, rhythm: Rhythm) -> RhythmRule:
+        return cls(unit=rhythm.unit, amount=rhythm.amount, average=rhythm.average)
 
 
 class Promised(BaseModel):
@@ -32,6 +44,9 @@ class Promised(BaseModel):
     places: list[str]
     per_tertial_minimum: int | None
     per_month_minimum: int | None
+    rhythms: list[RhythmRule]
+    per_place_minimum: int | None
+    deadline: dt.date | None
 
 
 class FollowUpRule(BaseModel):
@@ -43,6 +58,15 @@ class FollowUpRule(BaseModel):
     every_district: bool
     places: list[str]
     whole_year: bool
+    rhythms: list[RhythmRule]
+    per_place_minimum: int | None
+
+
+class Partner(BaseModel):
+    id: str
+    name: str
+    kind: str
+    sources: list[str]
 
 
 class Narrative(BaseModel):
@@ -88,6 +112,16 @@ class TargetFigure(BaseModel):
     amount_to_date: int | None
     amount_unit: str | None
     narrative: list[Narrative]
+    shortfalls: list[Shortfall]
+    place_counts: list[PlaceCount]
+    rate: Rate | None
+    responsible: list[str]
+    joint: bool
+    not_counted: int
+    triggers_to_date: int | None
+    done_on: dt.date | None
+    deadline: dt.date | None
+    part_of: str | None
 
     @classmethod
     def of(cls, target: Target, figures: TargetFigures, narrative: list[Narrative]) -> TargetFigure:
@@ -103,6 +137,9 @@ class TargetFigure(BaseModel):
                     places=[p.name for p in target.places],
                     per_tertial_minimum=target.per_tertial_minimum,
                     per_month_minimum=target.per_month_minimum,
+                    rhythms=[RhythmRule.of(r) for r in target.own_rhythms],
+                    per_place_minimum=target.per_place_minimum,
+                    deadline=target.deadline,
                 ),
                 "follow_up": FollowUpRule(
                     minimum=rule.minimum,
@@ -111,8 +148,11 @@ class TargetFigure(BaseModel):
                     every_district=rule.every_district,
                     places=[p.name for p in rule.places],
                     whole_year=rule.whole_year,
+                    rhythms=[RhythmRule.of(r) for r in rule.own_rhythms],
+                    per_place_minimum=rule.per_place_minimum,
                 ),
                 "narrative": narrative,
+                "part_of": target.part_of,
             }
         )
 
@@ -120,7 +160,7 @@ class TargetFigure(BaseModel):
 _COMPUTED = [
     name
     for name in TargetFigure.model_fields
-    if name not in {"statement", "quote", "promised", "follow_up", "narrative"}
+    if name not in {"statement", "quote", "promised", "follow_up", "narrative", "part_of"}
 ]
 
 
@@ -162,6 +202,12 @@ class Figures(BaseModel):
     promise_sha256: str
     corrections: list[CorrectionNote]
     statements: list[Statement]
+    promise_start: dt.date
+    promise_end: dt.date
+    periods: list[str]
+    final: bool
+    annual: bool
+    partners: list[Partner]
 
     @classmethod
     def of(
@@ -179,8 +225,8 @@ class Figures(BaseModel):
         return cls(
             promise=promise.id,
             period=period.id,
-            period_start=period.start,
-            period_end=period.end,
+            period_start=promise.span(period)[0],
+            period_end=promise.span(period)[1],
             municipality=promise.municipality,
             year=promise.year,
             targets=[
@@ -201,6 +247,15 @@ class Figures(BaseModel):
             corrections=[CorrectionNote(date=c.day, note=public_text(c.note)) for c in corrections],
             statements=[
                 Statement(id=s.id, heading=s.title, text=s.text) for s in promise.statements
+            ],
+            promise_start=promise.start,
+            promise_end=promise.end,
+            periods=[p.id for p in promise.periods],
+            final=promise.is_final(period),
+            annual=promise.is_annual(period),
+            partners=[
+                Partner(id=p.id, name=p.name, kind=p.kind, sources=list(p.sources))
+                for p in promise.partners
             ],
         )
 

@@ -139,7 +139,7 @@ def _news(promise: Promise, figures: dict[str, Any], tx: Texts) -> _News:
     w = _Words(tx)
     period, year = str(figures["period"]), int(figures["year"])
     tertial = int(period.rsplit("T", 1)[-1])
-    annual = tertial == 3
+    annual = bool(figures.get("annual", tertial == 3))
     through = tx.date(dt.date.fromisoformat(str(figures["period_end"])))
     municipality = w.data(figures["municipality"])
     if annual:
