@@ -136,17 +136,20 @@ class Texts:
         'vecka 12–14 2020', quarters 'kvartal 1', days '14 mars 2020'. A tertial or quarter
         names its year only when the periods span several. More than `limit` end in 'n till'."""
         several_years = len({p[:4] for p in period_ids}) > 1
-        names: list[str] = []
+        named: list[tuple[str, str]] = []  # (name, the year it is to end with, or '')
         for kind, pattern in _PERIOD_KINDS:
             ids = sorted(p for p in period_ids if pattern.match(p))
             for year in sorted({p[:4] for p in ids}):
-                mine = [p for p in ids if p[:4] == year]
-                named = self._named(kind, mine)
-                if named and (kind in ("month", "week", "day") or several_years):
-                    named[-1] += f" {year}"
-                names += named
-        if len(names) > limit:
-            names = [*names[: limit - 1], self("period.and_more", n=len(names) - limit + 1)]
+                with_year = kind in ("month", "week", "day") or several_years
+                mine = self._named(kind, [p for p in ids if p[:4] == year])
+                named += [(name, year if with_year else "") for name in mine]
+        shown = named if len(named) <= limit else named[: limit - 1]
+        names = [
+            f"{name} {year}" if year and (i + 1 == len(shown) or shown[i + 1][1] != year) else name
+            for i, (name, year) in enumerate(shown)
+        ]
+        if len(shown) < len(named):
+            names.append(self("period.and_more", n=len(named) - len(shown)))
         return self.join(names)
 
     def _named(self, kind: str, ids: list[str]) -> list[str]:
