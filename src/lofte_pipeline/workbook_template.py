@@ -52,13 +52,19 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
         type="list",
         formula1=f"={lists.title}!$B$1:$B${len(promise.districts)}",
     )
+    first, last_day = promise.start, promise.end
     dates = _checked(
         message("mall.fel_datum_rubrik"),
-        message("mall.fel_datum", year=promise.year),
+        message(
+            "mall.fel_datum",
+            start=first,
+            end=last_day,
+            example=min(first + dt.timedelta(days=13), last_day),
+        ),
         type="date",
         operator="between",
-        formula1=f"DATE({promise.year},1,1)",
-        formula2=f"DATE({promise.year},12,31)",
+        formula1=f"DATE({first.year},{first.month},{first.day})",
+        formula2=f"DATE({last_day.year},{last_day.month},{last_day.day})",
     )
     counts = _checked(
         message("mall.fel_antal_rubrik"),
@@ -67,7 +73,10 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
         operator="greaterThanOrEqual",
         formula1="0",
     )
-    _apply(log, last, {"A": dates, "B": activity_list, "C": district_list, "E": counts})
+    checked = {"A": dates, "B": activity_list, "C": district_list, "E": counts}
+    if not promise.districts:  # a promise without districts: Kommundel may stay empty
+        del checked["C"]
+    _apply(log, last, checked)
     for row in range(2, last + 1):
         log.cell(row=row, column=1).number_format = "yyyy-mm-dd"
 
@@ -79,7 +88,7 @@ def build_template(promise: Promise, source_id: str) -> Workbook:
         "mall.titel", title=promise.title, municipality=promise.municipality
     )
     workbook.properties.creator = promise.municipality
-    fixed = dt.datetime(promise.year, 1, 1)
+    fixed = dt.datetime(promise.start.year, promise.start.month, promise.start.day)
     workbook.properties.created = workbook.properties.modified = fixed
     return workbook
 
@@ -176,9 +185,9 @@ def _instructions(sheet, promise: Promise, source_name: str) -> None:
     start = max(len(lines) + 2, 12)
     sheet.cell(row=start, column=1, value=message("mall.exempel_rubrik")).font = Font(bold=True)
     example = [
-        f"{promise.year}-03-14",
+        min(promise.start + dt.timedelta(days=13), promise.end).isoformat(),
         promise.activities[0].label,
-        promise.districts[0].name,
+        promise.districts[0].name if promise.districts else "",
         message("mall.exempel_plats"),
         12,
         message("mall.exempel_kommentar"),
