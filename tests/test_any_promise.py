@@ -451,3 +451,18 @@ def test_a_two_year_promise_without_districts_builds_its_final_report(tmp_path: 
     html = result.path("rapport.html").read_text(encoding="utf-8")
     assert "Polisen och Sjöstads kommun" in html and "gemensamt" in html
     assert result.path("rapport.pdf").stat().st_size > 0
+
+
+def test_the_schedule_follows_the_promise_s_dates():
+    from lofte_pipeline.schedule import draft_period, promise_runs, round_period
+
+    promise = sjostad()
+    runs = promise_runs(promise, after=dt.datetime(2022, 1, 1, tzinfo=dt.UTC))
+    finals = [r for r in runs if r.kind == "slutlig"]
+    assert [r.period for r in finals] == [p.id for p in promise.periods]
+    assert finals[0].at.date() == dt.date(2022, 9, 1)  # the first working day after 31 August
+    assert draft_period(promise.periods, dt.date(2025, 3, 1)).id == "2024-T2"
+    assert draft_period(promise.periods, dt.date(2022, 3, 1)).id == "2022-T2"
+    assert round_period(promise, "2023-T1") == "2023-T1"
+    assert round_period(promise, "T1") == "2023-T1"
+    assert round_period(promise, "2030-T1") == "2023-T1"

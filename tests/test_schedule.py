@@ -41,7 +41,10 @@ def at(year: int, month: int, day: int, hour: int = 6) -> datetime:
 
 
 def promise_of(promise, year: int):
-    return promise.model_copy(update={"year": year})
+    """The promise moved to the calendar year `year`."""
+    return promise.model_copy(
+        update={"year": year, "start": date(year, 1, 1), "end": date(year, 12, 31)}
+    )
 
 
 def all_runs(promise) -> list[ScheduledRun]:

@@ -596,7 +596,7 @@ class Promise(_Model):
     def partner(self, partner_id: str) -> Partner:
         return next(p for p in self.partners if p.id == partner_id)
 
-    @cached_property
+    @property
     def periods(self) -> tuple[Period, ...]:
         """The tertials the promise runs over, the first and last clipped to its dates."""
         return promise_tertials(self.start, self.end)
