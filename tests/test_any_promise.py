@@ -450,6 +450,7 @@ def test_a_two_year_promise_without_districts_builds_its_final_report(tmp_path: 
     assert rejected.count("utanför löftet, som gäller från 2022-07-01 till 2024-06-30") == 2
     html = result.path("rapport.html").read_text(encoding="utf-8")
     assert "Polisen och Sjöstads kommun" in html and "gemensamt" in html
+    assert "tertial 2 2022: 1; tertial 3 2022: 0" in html  # each tertial with its year
     assert result.path("rapport.pdf").stat().st_size > 0
 
 

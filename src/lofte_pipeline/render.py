@@ -159,8 +159,10 @@ def _target_context(
     target = promise.target_by_id[figures.id]
     label, icon = tx.status(figures.status), STATUS_ICONS[figures.status]
     aim_at_end = figures.status == "toward_aim" and promise.is_final(period)
+    several_years = len({p[:4] for p in figures.done_per_period}) > 1  # a promise over years
     per_period = [
-        {"name": tx.tertial_short(p), "count": n} for p, n in figures.done_per_period.items()
+        {"name": tx.tertial_short(p) + (f" {p[:4]}" if several_years else ""), "count": n}
+        for p, n in figures.done_per_period.items()
     ]
     return {
         "id": figures.id,
