@@ -452,6 +452,13 @@ def test_a_two_year_promise_without_districts_builds_its_final_report(tmp_path: 
     assert "Polisen och Sjöstads kommun" in html and "gemensamt" in html
     assert "tertial 2 2022: 1; tertial 3 2022: 0" in html  # each tertial with its year
     assert result.path("rapport.pdf").stat().st_size > 0
+    news = " ".join(result.path("nyhet.txt").read_text(encoding="utf-8").split())
+    assert "Polisen, Sjöstads kommun och Sjöstadshem har lovat" in news
+    assert "från 1 juli 2022 till 30 juni 2024" in news
+    assert "Ansvarar: Polisen och Sjöstads kommun" in news
+    assert "Villkoret uppkom: Inte hittills" in news
+    assert "Gjort: Inte ännu" in news and "Takt: 0 per dag" in news
+    assert "i snitt 3 per vecka" in news
 
 
 def test_the_schedule_follows_the_promise_s_dates():

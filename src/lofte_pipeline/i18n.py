@@ -245,7 +245,7 @@ def goal_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
         places = f" {tx('language.and')} ".join(p.name for p in target.places)
         parts.append(tx("goal.places", places=places))
     for rhythm in target.own_rhythms:
-        parts.append(_rhythm_text(rhythm, "goal.average", "goal.rhythm", tx))
+        parts.append(rhythm_text(rhythm, "goal.average", "goal.rhythm", tx))
     if target.per_place_minimum is not None:
         parts.append(tx("goal.per_place", n=tx.number(target.per_place_minimum)))
     if not parts and target.kind == "conditional":
@@ -257,7 +257,7 @@ def goal_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
     return ", ".join(parts) if parts else tx("goal.no_number")
 
 
-def _rhythm_text(rhythm: Rhythm, average_key: str, minimum_key: str, tx: Texts) -> str:
+def rhythm_text(rhythm: Rhythm, average_key: str, minimum_key: str, tx: Texts) -> str:
     if rhythm.average:
         return tx(average_key, n=tx.number(rhythm.amount), per=tx.per(rhythm.unit))
     return tx(minimum_key, n=tx.number(rhythm.amount), every=tx.every(rhythm.unit))
@@ -279,7 +279,7 @@ def follow_up_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
     if rule.minimum is not None:
         parts.append(tx("follow_up.at_least", n=tx.number(rule.minimum), unit=unit))
     for rhythm in rule.own_rhythms:
-        parts.append(_rhythm_text(rhythm, "follow_up.average", "follow_up.rhythm", tx))
+        parts.append(rhythm_text(rhythm, "follow_up.average", "follow_up.rhythm", tx))
     if rule.per_place_minimum is not None:
         parts.append(tx("follow_up.per_place", n=tx.number(rule.per_place_minimum)))
     if rule.every_district:

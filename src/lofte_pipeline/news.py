@@ -22,8 +22,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .i18n import DATA_LANGUAGE, Texts, texts
-from .promise import Promise
+from .i18n import DATA_LANGUAGE, Texts, rhythm_text, texts
+from .promise import Promise, Rhythm
 
 # The report's other public files, linked from the end of the text (relative: they lie beside it).
 REPORT_HTML, REPORT_PDF, FIGURES_CSV = "rapport.html", "rapport.pdf", "figures.csv"
@@ -157,12 +157,31 @@ def _news(promise: Promise, figures: dict[str, Any], tx: Texts) -> _News:
         draft = Markup("<strong>{}</strong>{}").format(w("news.draft_word"), w("news.draft_text"))
     intro_key = "news.intro_annual" if annual else "news.intro"
     intro = w(intro_key, municipality=municipality, year=year, date=through)
+    partners = {p["id"]: p["name"] for p in figures.get("partners", [])}
+    start, end = figures.get("promise_start"), figures.get("promise_end")
+    if (
+        partners
+        or (start and not str(start).endswith("-01-01"))
+        or (end and not str(end).endswith("-12-31"))
+    ):  # the partners it names and its own dates, not the police, the municipality and a year
+        names = (
+            w.names(list(partners.values()))
+            if partners
+            else w("news.police_and", name=municipality)
+        )
+        intro = w(
+            "news.intro_dates",
+            partners=names,
+            start=tx.date(dt.date.fromisoformat(str(start))),
+            end=tx.date(dt.date.fromisoformat(str(end))),
+            date=through,
+        )
     statements = [
         _Statement(
             heading=w.data(s["heading"]),
             text=w("news.statement", text=w.data(s["text"])),
             targets=[
-                _target(t, w, period, year, annual)
+                _target(t, w, period, year, annual, partners)
                 for t in figures["targets"]
                 if t["statement"] == s["id"]
             ],
@@ -172,7 +191,14 @@ def _news(promise: Promise, figures: dict[str, Any], tx: Texts) -> _News:
     return _News(heading, draft, intro, statements, _closing(w, through))
 
 
-def _target(figure: dict[str, Any], w: _Words, period: str, year: int, annual: bool) -> _Target:
+def _target(
+    figure: dict[str, Any],
+    w: _Words,
+    period: str,
+    year: int,
+    annual: bool,
+    partners: dict[str, str] | None = None,
+) -> _Target:
     """A target's lines: the promise's words, what it names (as an aim's, if it is one), the
     follow-up's rule, what was done, the status, what is missing and the partners' texts."""
     tx, kind = w.tx, figure["kind"]
@@ -197,6 +223,12 @@ def _target(figure: dict[str, Any], w: _Words, period: str, year: int, annual: b
     ):
         if rhythm is not None:  # a rhythm the promise itself names ("i månaden")
             what.append(w(key, n=tx.number(rhythm)))
+    what += _rhythms(w, promised.get("rhythms", []))
+    if promised.get("per_place_minimum"):
+        what.append(escape(tx("goal.per_place", n=tx.number(promised["per_place_minimum"]))))
+    if promised.get("deadline"):
+        day = dt.date.fromisoformat(str(promised["deadline"]))
+        what.append(escape(tx("goal.deadline", date=tx.date(day))))
     if kind == "ongoing" and minimum is None:
         what.append(w("news.ongoing"))
     if what:
@@ -205,6 +237,25 @@ def _target(figure: dict[str, Any], w: _Words, period: str, year: int, annual: b
     rule = _rule(w, follow_up, promised)
     if rule:
         items.append(w("news.follow_up", rule=_comma(rule)))
+    responsible = [(partners or {}).get(p, p) for p in figure.get("responsible", [])]
+    if responsible:
+        items.append(w("news.responsible", partners=w.names(responsible)))
+    if figure.get("triggers_to_date") is not None:
+        triggers = figure["triggers_to_date"]
+        text = (
+            tx.plural("target.triggers_value", triggers, done=tx.number(figure["done_to_date"]))
+            if triggers
+            else tx("target.triggers_none")
+        )
+        items.append(w("news.triggers", text=text))
+    if kind == "task":
+        done_on = figure.get("done_on")
+        text = (
+            tx("target.task_done_on", date=tx.date(dt.date.fromisoformat(str(done_on))))
+            if done_on
+            else tx("target.task_not_done")
+        )
+        items.append(w("news.task", text=text))
 
     done = escape(tx.number(figure["done_to_date"]))
     # "4 av 8" while short of the number; once it is met the line above says what was promised.
@@ -228,6 +279,16 @@ def _target(figure: dict[str, Any], w: _Words, period: str, year: int, annual: b
                 "news.amount",
                 n=tx.number(figure["amount_to_date"]),
                 unit=w.data(figure["amount_unit"]),
+            )
+        )
+    rate = figure.get("rate")
+    if rate:
+        items.append(
+            w(
+                "news.rate",
+                rate=tx(
+                    "target.rate_value", value=tx.number(rate["value"]), per=tx.per(rate["per"])
+                ),
             )
         )
     items.append(w("news.status", status=tx.status(figure["status"])))
@@ -260,6 +321,9 @@ def _rule(w: _Words, follow_up: dict[str, Any], promised: dict[str, Any]) -> lis
         rule.append(w("news.follow_up_per_tertial", n=tx.number(follow_up["per_tertial_minimum"])))
     if follow_up["per_month_minimum"] is not None:
         rule.append(w("news.follow_up_per_month", n=tx.number(follow_up["per_month_minimum"])))
+    rule += _rhythms(w, follow_up.get("rhythms", []))
+    if follow_up.get("per_place_minimum"):
+        rule.append(escape(tx("follow_up.per_place", n=tx.number(follow_up["per_place_minimum"]))))
     if follow_up["every_district"] and not promised["every_district"]:
         rule.append(w("news.follow_up_every_district"))
     places = [p for p in follow_up["places"] if p not in promised["places"]]
@@ -268,6 +332,16 @@ def _rule(w: _Words, follow_up: dict[str, Any], promised: dict[str, Any]) -> lis
     if follow_up["whole_year"]:
         rule.append(w("news.follow_up_whole_year"))
     return rule
+
+
+def _rhythms(w: _Words, rhythms: list[dict[str, Any]]) -> list[Markup]:
+    """Rules per day, week, quarter, year and averages; a minimum per tertial or month has its
+    own words above."""
+    return [
+        escape(rhythm_text(Rhythm(**r), "goal.average", "goal.rhythm", w.tx))
+        for r in rhythms
+        if r["average"] or r["unit"] not in ("tertial", "month")
+    ]
 
 
 def _comma(parts: list[Markup]) -> Markup:
