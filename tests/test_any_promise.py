@@ -452,6 +452,19 @@ def test_a_two_year_promise_without_districts_builds_its_final_report(tmp_path: 
     assert "Polisen och Sjöstads kommun" in html and "gemensamt" in html
     assert "tertial 2 2022: 1; tertial 3 2022: 0" in html  # each tertial with its year
     assert result.path("rapport.pdf").stat().st_size > 0
+    import csv
+
+    table = {
+        r["target_id"]: r
+        for r in csv.DictReader(result.path("figures.csv").read_text(encoding="utf-8").splitlines())
+    }
+    assert table["kvartalsbrev"]["responsible"] == "polisen;kommunen"
+    assert (table["belysning"]["deadline"], table["belysning"]["done_on"]) == ("2023-03-31", "")
+    assert table["trafikkontroller"]["rate_per"] == "day"
+    assert (table["mopedinsatser"]["part_of"], table["mopedinsatser"]["done_t2"]) == (
+        "trafikinsatser",
+        "1",
+    )
     news = " ".join(result.path("nyhet.txt").read_text(encoding="utf-8").split())
     assert "Polisen, Sjöstads kommun och Sjöstadshem har lovat" in news
     assert "från 1 juli 2022 till 30 juni 2024" in news

@@ -43,6 +43,15 @@ COLUMNS = [
     "follow_up_minimum",
     "follow_up_per_tertial_minimum",
     "whole_year",
+    "responsible",
+    "joint",
+    "not_counted",
+    "triggers_to_date",
+    "done_on",
+    "deadline",
+    "part_of",
+    "rate_per",
+    "rate_value",
 ]
 
 
@@ -57,7 +66,7 @@ def _cell(value: Any) -> str:
 
 
 def figures_rows(figures: dict[str, Any]) -> list[dict[str, str]]:
-    year = figures["year"]
+    year = str(figures["period"])[:4]  # the report's calendar year: its tertials' columns
     rows = []
     for t in figures["targets"]:
         per_period = t.get("done_per_period", {})
@@ -89,6 +98,15 @@ def figures_rows(figures: dict[str, Any]) -> list[dict[str, str]]:
             "follow_up_minimum": t.get("follow_up", {}).get("minimum"),
             "follow_up_per_tertial_minimum": t.get("follow_up", {}).get("per_tertial_minimum"),
             "whole_year": t.get("follow_up", {}).get("whole_year"),
+            "responsible": t.get("responsible", []),
+            "joint": t.get("joint"),
+            "not_counted": t.get("not_counted"),
+            "triggers_to_date": t.get("triggers_to_date"),
+            "done_on": t.get("done_on"),
+            "deadline": t.get("deadline"),
+            "part_of": t.get("part_of"),
+            "rate_per": (t.get("rate") or {}).get("per"),
+            "rate_value": (t.get("rate") or {}).get("value"),
         }
         rows.append({k: _cell(v) for k, v in row.items()})
     return rows
