@@ -320,7 +320,7 @@ def test_a_joint_target_counts_an_activity_only_when_each_partner_reported_it():
     target = figures(promise, frame, SECOND)["kvartalsbrev"]
     assert (target.done_to_date, target.not_counted) == (1, 1)
     assert target.periods_missing == ["2022-Q3"]  # July's letter came from the police alone
-    assert shortfall_text(promise, target) == "Ingen aktivitet under kvartal 3."
+    assert shortfall_text(promise, target) == "Ingen aktivitet under kvartal 3 2022."
 
 
 def test_a_partner_that_is_not_named_is_refused():

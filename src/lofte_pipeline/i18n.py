@@ -133,14 +133,14 @@ class Texts:
     def periods(self, period_ids: list[str], limit: int = 8) -> str:
         """Periods by their kind, each kind in runs with its year once: '2020-T2' -> 'tertial
         2'; ['2020-01', …, '2020-04', '2020-06'] -> 'januari–april och juni 2020'; weeks
-        'vecka 12–14 2020', quarters 'kvartal 1', days '14 mars 2020'. A tertial or quarter
-        names its year only when the periods span several. More than `limit` end in 'n till'."""
+        'vecka 12–14 2020', quarters 'kvartal 1 2020', days '14 mars 2020'. A tertial names its
+        year only when the periods span several. More than `limit` end in 'n till'."""
         several_years = len({p[:4] for p in period_ids}) > 1
         named: list[tuple[str, str]] = []  # (name, the year it is to end with, or '')
         for kind, pattern in _PERIOD_KINDS:
             ids = sorted(p for p in period_ids if pattern.match(p))
             for year in sorted({p[:4] for p in ids}):
-                with_year = kind in ("month", "week", "day") or several_years
+                with_year = kind in ("month", "week", "day", "quarter") or several_years
                 mine = self._named(kind, [p for p in ids if p[:4] == year])
                 named += [(name, year if with_year else "") for name in mine]
         shown = named if len(named) <= limit else named[: limit - 1]
@@ -286,7 +286,7 @@ def follow_up_text(promise: Promise, target_id: str, tx: Texts = _SV) -> str:
         parts.append(tx("follow_up.every_district"))
     if rule.places:
         parts.append(tx("follow_up.places", places=tx.join([p.name for p in rule.places])))
-    if target.whole_year and target.kind != "ongoing":
+    if rule.whole_year:  # the file's own rule; ongoing work and conditions are so by their kind
         parts.append(tx("follow_up.whole_year"))
     return _capital(", ".join(parts)) if parts else ""
 
@@ -377,7 +377,7 @@ def remaining_text(
     if figures.periods_missing:
         clauses.append(tx("remaining.cannot_reach", tertials=tx.periods(figures.periods_missing)))
     if not clauses and target.whole_year:  # met so far, but judged for the whole promise
-        return tx("remaining.whole_year")
+        return tx("remaining.whole_year" if promise.calendar_year else "remaining.whole_promise")
     return _capital(tx.join(clauses)) + "." if clauses else ""
 
 
@@ -494,9 +494,11 @@ def summary_paragraphs(
     tx: Texts = _SV,
     previous: dict[str, Any] | None = None,
     final: bool | None = None,
+    span: str | None = None,
 ) -> list[str]:
     """The summary at the top of the report, written from the figures; `final` (the promise's
-    last report; by default a third tertial) sums up its outcome.
+    last report; by default a third tertial) sums up its outcome over `span` (by default the
+    period's year).
 
     It counts targets, never activities across targets: a total of traffic controls and posts on
     social media is no figure. With `previous` (see render.previous_summary) a further paragraph
@@ -505,7 +507,9 @@ def summary_paragraphs(
     m = tx.number(measurable)
     final = period.tertial == 3 if final is None else final
     if final:
-        achieved = tx.plural("summary.annual_achieved", counts["achieved"], year=period.year)
+        achieved = tx.plural(
+            "summary.annual_achieved", counts["achieved"], year=span or period.year
+        )
         first = tx("summary.annual_frame", measurable=m, achieved=achieved)
         first += (
             tx.plural("summary.annual_missed", counts["missed"])

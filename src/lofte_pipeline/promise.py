@@ -605,6 +605,11 @@ class Promise(_Model):
         """The days of `period` that the promise covers."""
         return max(period.start, self.start), min(period.end, self.end)
 
+    @property
+    def calendar_year(self) -> bool:
+        """The promise runs 1 January – 31 December of its year (all but a few do)."""
+        return self.start == date(self.year, 1, 1) and self.end == date(self.year, 12, 31)
+
     def is_final(self, period: Period) -> bool:
         return period == self.periods[-1]
 

@@ -202,7 +202,9 @@ def _target_context(
         "places_missing": figures.places_missing,
         "periods_missing": tx.periods(figures.periods_missing),
         "periods_missing_label": tx(
-            "target.months_missing"
+            "target.rule_periods_below"
+            if any(s.unit not in ("tertial", "month") or s.average for s in figures.shortfalls)
+            else "target.months_missing"
             if any("T" not in p for p in figures.periods_missing)
             else "target.tertials_below"
             if (target.tertial_minimum or 1) > 1
@@ -326,6 +328,7 @@ def report_context(
         "period": {
             "id": period.id,
             "tertial": period.tertial,
+            "year": period.year,
             "name": tx.tertial_name(period.tertial),
             "label": label,
             "start": tx.date(first_day),
@@ -339,8 +342,35 @@ def report_context(
         "signed": tx.date(promise.signed) if promise.signed else "",
         "summary": counts,
         "measurable": measurable,
+        # A promise over other dates than one calendar year speaks of the promise, not the year.
+        # What an annual outcome covers: the year, or for other dates the promise's time.
+        "outcome_span": (str(period.year) if promise.calendar_year else tx("summary.promise_time")),
+        "not_achieved_heading": (
+            tx("summary.not_achieved_heading", year=promise.year)
+            if promise.calendar_year
+            else tx("summary.not_achieved_heading_promise")
+        ),
+        "done_to_date_label": (
+            tx("target.done_to_date")
+            if promise.calendar_year
+            else tx("target.done_to_date_since", start=tx.date(promise.start))
+        ),
+        "remaining_heading": (
+            tx("summary.remaining_heading")
+            if promise.calendar_year
+            else tx("target.remaining_promise")
+        ),
+        "remaining_label": (
+            tx("target.remaining") if promise.calendar_year else tx("target.remaining_promise")
+        ),
         "summary_paragraphs": summary_paragraphs(
-            counts, measurable, period, tx, last, final=promise.is_final(period)
+            counts,
+            measurable,
+            period,
+            tx,
+            last,
+            final=promise.is_final(period),
+            span=None if promise.calendar_year else tx("summary.promise_time"),
         ),
         "narrative_missing": [t for t in ordered if t["narrative_missing"]] if draft else [],
         "previous": (

@@ -58,8 +58,8 @@ def report_charts(
         ),
         "tertials": charts.tertial_chart(
             [
-                charts.TertialBar(t["name"], t["months"], targets_active[t["number"] - 1])
-                for t in tertials
+                charts.TertialBar(t["name"], t["months"], active)
+                for t, active in zip(tertials, targets_active, strict=True)
             ],
             year=year,
             scale=targets,
