@@ -451,6 +451,9 @@ def test_a_two_year_promise_without_districts_builds_its_final_report(tmp_path: 
     html = result.path("rapport.html").read_text(encoding="utf-8")
     assert "Polisen och Sjöstads kommun" in html and "gemensamt" in html
     assert "tertial 2 2022: 1; tertial 3 2022: 0" in html  # each tertial with its year
+    assert "Det här uppnåddes inte under löftets tid" in html
+    assert "Genomfört sedan 1 juli 2022" in html and "hittills i år" not in html
+    assert 'id="kommundelar"' not in html  # no districts, no district table
     assert result.path("rapport.pdf").stat().st_size > 0
     import csv
 
