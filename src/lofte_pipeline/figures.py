@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from . import __version__
+from .indicator_values import indicator_figures, no_values
 from .models import Correction, Intake
 from .promise import Kind, Measure, Promise, Rhythm, Target
 from .public import public_files, public_text
@@ -60,6 +61,30 @@ class FollowUpRule(BaseModel):
     whole_year: bool
     rhythms: list[RhythmRule]
     per_place_minimum: int | None
+
+
+class IndicatorValue(BaseModel):
+    period: str
+    value: float
+    status: str
+    source: str
+    read_on: str | None
+
+
+class IndicatorFigure(BaseModel):
+    """An outcome indicator with its values as the coordinator gave them (indicator_values)."""
+
+    id: str
+    name: str
+    unit: str
+    source: str
+    statement: str | None
+    direction: str | None
+    level: float | None
+    quote: str
+    values: list[IndicatorValue]
+    latest: IndicatorValue | None
+    previous_year: IndicatorValue | None
 
 
 class Partner(BaseModel):
@@ -208,6 +233,7 @@ class Figures(BaseModel):
     final: bool
     annual: bool
     partners: list[Partner]
+    indicators: list[IndicatorFigure]
 
     @classmethod
     def of(
@@ -257,11 +283,20 @@ class Figures(BaseModel):
                 Partner(id=p.id, name=p.name, kind=p.kind, sources=list(p.sources))
                 for p in promise.partners
             ],
+            indicators=[
+                IndicatorFigure.model_validate(i)
+                for i in indicator_figures(promise, _values(intake), period)
+            ],
         )
 
     def document(self) -> dict[str, Any]:
         """As figures.json holds it: what ReportResult.figures and the run summaries read."""
         return self.model_dump(mode="json")
+
+
+def _values(intake: Intake) -> Any:
+    values = getattr(intake, "indicators", None)
+    return no_values() if values is None or values.empty else values
 
 
 def narratives(

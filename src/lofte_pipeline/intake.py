@@ -19,6 +19,12 @@ from .archive import Archive, FileVersion
 from .cache import ParseCache
 from .errors import InboxError, ReaderUnavailable, UnreadableFileError
 from .inbox import NOTES, entry_at, in_notes, leave_notes, list_entries, note_name, source_of
+from .indicator_values import (
+    INDICATOR_SHEET,
+    is_indicator_file,
+    no_values,
+    read_indicator_file,
+)
 from .ingest import ReadLimits, too_large
 from .isolation import IsolatedReader, check_file_here
 from .layout import Rules, rules_for
@@ -84,6 +90,8 @@ def file_outcome(
             "inlasning.utanfor_kallmapp", sources=", ".join(promise.source_ids)
         )
         return outcome, None
+    if is_indicator_file(name, promise):
+        return indicator_outcome(data, outcome, promise, limits)
     if source not in promise.source_ids:
         outcome.reason = message(
             "inlasning.okand_kallmapp", folder=source, sources=", ".join(promise.source_ids)
@@ -106,6 +114,29 @@ def file_outcome(
     outcome.rows_accepted = len(result.accepted)
     outcome.rows_rejected = result.rows_rejected
     outcome.sheets_read = result.sheets_read
+    return outcome, result
+
+
+def indicator_outcome(
+    data: Path, outcome: FileOutcome, promise: Promise, limits: ReadLimits
+) -> tuple[FileOutcome, FileValidation | None]:
+    """A file of indicator values: read as such, its bad rows rejected like a log's."""
+    try:
+        read = read_indicator_file(data, outcome.path, promise, limits)
+    except UnreadableFileError as exc:
+        outcome.reason = exc.reason
+        return outcome, None
+    outcome.rows_accepted = len(read.values)
+    outcome.rows_rejected = int(read.rejected[["sheet", "row"]].drop_duplicates().shape[0])
+    outcome.sheets_read = [INDICATOR_SHEET]
+    result = FileValidation(
+        accepted=empty_frame(ACCEPTED_SCHEMA),
+        rejected=read.rejected,
+        sheets_read=[INDICATOR_SHEET],
+        sheets_skipped=[],
+        findings=empty_frame(FINDING_SCHEMA),
+        indicators=read.values,
+    )
     return outcome, result
 
 
@@ -257,6 +288,8 @@ def assemble_intake(
         frames = [getattr(r, part) for r in results if not getattr(r, part).empty]
         combined = pd.concat(frames, ignore_index=True) if frames else empty_frame(schema)
         parts[part] = combined.sort_values(by, kind="stable").reset_index(drop=True)
+    values = [r.indicators for r in results if not r.indicators.empty]
+    indicators = pd.concat(values, ignore_index=True) if values else no_values()
     return Intake(
         accepted=parts["accepted"],
         rejected=parts["rejected"],
@@ -264,4 +297,5 @@ def assemble_intake(
         sources=sources,
         findings=parts["findings"],
         narratives=parts["narratives"],
+        indicators=indicators,
     )

@@ -75,6 +75,8 @@ class Intake:
     """The partners' own texts from Redovisning sheets, redacted: source, file, sheet, row,
     target, period ('2019-T2'), text, next_step ('' when none); sorted by target, period,
     source, file, sheet, row."""
+    indicators: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """Outcome indicators' values from the inbox's indikatorer/ folder (indicator_values)."""
 
     @property
     def rejected_files(self) -> list[FileOutcome]:

@@ -40,6 +40,7 @@ from .i18n import (
     templates_dir,
     texts,
 )
+from .indicator_values import indicator_figures, no_values
 from .models import Correction, Intake
 from .period import Period
 from .previous import previous_summary
@@ -124,6 +125,55 @@ def _narrative_context(told: list[Narrative], period: Period, tx: Texts) -> list
         }
         for n in shown
     ]
+
+
+DIRECTION_KEYS = {
+    "decrease": "outcome.decrease",
+    "increase": "outcome.increase",
+    "keep": "outcome.keep",
+}
+
+
+def _indicator_context(indicator: dict[str, Any], tx: Texts) -> dict[str, Any]:
+    """An outcome indicator's row: what the promise aims at, the latest value with its period
+    (and whether it is preliminary), last year's, and where the values come from."""
+    unit = indicator["unit"]
+
+    def value(found: dict[str, Any] | None) -> str:
+        if found is None:
+            return tx("outcome.none")
+        text = tx(
+            "outcome.value",
+            value=tx.number(found["value"]),
+            unit=f" {unit}" if unit else "",
+            period=tx.periods([found["period"]]) if "T" in found["period"] else found["period"],
+        )
+        return text + (tx("outcome.preliminary") if found["status"] == "preliminary" else "")
+
+    direction = indicator["direction"]
+    promised = tx(DIRECTION_KEYS[direction]) if direction else ""
+    if indicator["level"] is not None:
+        level = tx.number(indicator["level"]) + (f" {unit}" if unit else "")
+        promised = tx("outcome.level", direction=promised, level=level).strip()
+    latest = indicator["latest"]
+    source = (latest or {}).get("source") or indicator["source"]
+    read_on = (latest or {}).get("read_on")
+    return {
+        "statement": indicator["statement"],
+        "name": indicator["name"],
+        "promised": _capital_first(promised) or tx("outcome.no_level"),
+        "latest": value(latest),
+        "previous": value(indicator["previous_year"]),
+        "source": (
+            tx("outcome.source_read", source=source, date=tx.date(date.fromisoformat(read_on)))
+            if read_on
+            else source
+        ),
+    }
+
+
+def _capital_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def year_periods(promise: Promise, period: Period) -> list[Period]:
@@ -292,6 +342,13 @@ def report_context(
     matrix = result.district_matrix
     rejected_rows = intake.rejected[["file", "sheet", "row"]].drop_duplicates()
     annual = promise.is_annual(period)
+    values = getattr(intake, "indicators", None)
+    outcomes = [
+        _indicator_context(i, tx)
+        for i in indicator_figures(
+            promise, no_values() if values is None or values.empty else values, period
+        )
+    ]
     first_day, last_day = promise.span(period)
     through = tx.date(last_day)
     shown = year_periods(promise, period)
@@ -397,9 +454,11 @@ def report_context(
                 "text": s.text,
                 "title": s.title,
                 "targets": [targets[t.id] for t in promise.targets if t.promise_statement == s.id],
+                "indicators": [i for i in outcomes if i["statement"] == s.id],
             }
             for s in promise.statements
         ],
+        "indicators_general": [i for i in outcomes if i["statement"] is None],
         "charts": report_charts(
             progress,
             tertials,

@@ -205,6 +205,8 @@ class FileValidation:
     sheets_skipped: list[str]
     findings: pd.DataFrame
     narratives: pd.DataFrame = field(default_factory=lambda: empty_frame(NARRATIVE_SCHEMA))
+    indicators: pd.DataFrame = field(default_factory=lambda: empty_frame({}))
+    """Outcome indicators' values of a file in the indikatorer/ folder (indicator_values)."""
 
     @property
     def rows_rejected(self) -> int:

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .indicator_values import INDICATOR_COLUMNS, INDICATOR_FOLDER, INDICATOR_SHEET
 from .layout import CANONICAL_COLUMNS, NARRATIVE_COLUMNS, NARRATIVE_SHEET, REQUIRED_COLUMNS
 from .messages import message
 from .promise import Promise
@@ -197,8 +198,63 @@ def _instructions(sheet, promise: Promise, source_name: str) -> None:
         sheet.cell(row=start + 2, column=column, value=value)
 
 
+INDICATOR_WIDTHS = {
+    "Indikator": 40,
+    "Period": 10,
+    "Värde": 10,
+    "Källa": 36,
+    "Datum": 13,
+    "Status": 12,
+}
+
+
+def build_indicator_template(promise: Promise) -> Workbook:
+    """The coordinator's sheet of outcome indicators (folder indikatorer/ of the inbox): the
+    promise's indicators in a list, the status preliminär or slutlig."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = INDICATOR_SHEET
+    lists = workbook.create_sheet(message("mall.blad_listor"))
+    lists.sheet_state = "hidden"
+    _header_row(sheet, INDICATOR_COLUMNS, INDICATOR_WIDTHS)
+    for row, indicator in enumerate(promise.indicators, start=1):
+        lists.cell(row=row, column=1, value=indicator.name)
+    lists.cell(row=1, column=2, value="preliminär")
+    lists.cell(row=2, column=2, value="slutlig")
+    count = max(len(promise.indicators), 1)
+    rules = {
+        "A": _checked(
+            message("mall.okand_indikator_rubrik"),
+            message("mall.okand_indikator"),
+            type="list",
+            formula1=f"={lists.title}!$A$1:$A${count}",
+        ),
+        "F": _checked(
+            message("mall.fel_status_rubrik"),
+            message("mall.fel_status"),
+            type="list",
+            formula1=f"={lists.title}!$B$1:$B$2",
+        ),
+    }
+    _apply(sheet, TEXT_ROWS + 1, rules)
+    for row in range(2, TEXT_ROWS + 2):
+        sheet.cell(row=row, column=5).number_format = "yyyy-mm-dd"
+    workbook.properties.title = message(
+        "mall.titel_indikatorer", title=promise.title, municipality=promise.municipality
+    )
+    workbook.properties.creator = promise.municipality
+    fixed = dt.datetime(promise.start.year, promise.start.month, promise.start.day)
+    workbook.properties.created = workbook.properties.modified = fixed
+    return workbook
+
+
 def write_template(promise: Promise, source_id: str, path: Path) -> Path:
-    workbook = build_template(promise, source_id)
+    """The log template of a source, or with source `indikatorer` the indicator sheet."""
+    workbook = (
+        build_indicator_template(promise)
+        if source_id == INDICATOR_FOLDER and promise.indicators
+        else build_template(promise, source_id)
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return path
