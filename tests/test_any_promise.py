@@ -373,6 +373,12 @@ def test_a_one_off_task_is_done_on_a_date_or_missed_after_its_deadline():
     done = rows(promise, ("2022-09-15", "Belysningsinventering", "kommunen"))
     target = figures(promise, done, SECOND)["belysning"]
     assert (target.status, target.done_on) == ("achieved", dt.date(2022, 9, 15))
+    late = rows(promise, ("2023-04-20", "Belysningsinventering", "kommunen"))
+    target = figures(promise, late, Period(2023, 2))["belysning"]
+    assert (target.status, target.done_on) == ("missed", dt.date(2023, 4, 20))
+    assert shortfall_text(promise, target) == (
+        "Uppgiften gjordes 20 april 2023, efter 31 mars 2023 som löftet angav."
+    )
 
 
 def test_places_without_names_in_the_file_are_taken_from_the_logs_each_with_its_minimum():
@@ -490,3 +496,28 @@ def test_the_schedule_follows_the_promise_s_dates():
     assert round_period(promise, "2023-T1") == "2023-T1"
     assert round_period(promise, "T1") == "2023-T1"
     assert round_period(promise, "2030-T1") == "2023-T1"
+
+
+def test_the_demo_writes_a_believable_inbox_for_a_two_year_promise_without_districts(tmp_path):
+    import yaml
+
+    from lofte_pipeline.demo import write_demo_inbox
+
+    promise_file = tmp_path / "sjostad.yaml"
+    promise_file.write_text(yaml.safe_dump(SJOSTAD, allow_unicode=True), encoding="utf-8")
+    promise = parse_promise(SJOSTAD)
+    written = write_demo_inbox(promise, tmp_path / "inkorg", seed=7)
+    assert {p.relative_to(tmp_path / "inkorg").parts[0] for p in written} == {
+        "polisen",
+        "kommunen",
+        "bostader",
+    }
+    result = build_report(promise_file, tmp_path / "inkorg", tmp_path / "ut", LAST, pdf=False)
+    targets = {t["id"]: t for t in result.figures["targets"]}
+    # Each target's events are written by the partners that carry it, a joint one by both.
+    assert all(t["not_counted"] == 0 for t in targets.values())
+    assert targets["kvartalsbrev"]["done_to_date"] >= 6
+    assert targets["trafikkontroller"]["done_to_date"] > 250  # about three a week for two years
+    assert targets["trafikinsatser"]["done_to_date"] >= targets["mopedinsatser"]["done_to_date"]
+    rejected = (result.folder / "intern" / "avvisat.csv").read_text(encoding="utf-8")
+    assert "utanför löftet, som gäller från 2022-07-01 till 2024-06-30" in rejected

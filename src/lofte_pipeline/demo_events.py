@@ -11,11 +11,15 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from .demo_words import AREAS, COMMENTS, ROADS, VENUES
-from .promise import Activity, NamedPlace, Promise
+from .period import calendar_periods
+from .promise import Activity, NamedPlace, Promise, Target
 from .text import fold
+
+# Rules the course below does not already follow (a minimum per tertial or month has its own).
+_OWN_RHYTHM = ("day", "week", "quarter", "year")
 
 
 @dataclass(frozen=True)
@@ -35,11 +39,18 @@ class Event:
 def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
     """Events giving each target a plausible course, so the three tertial reports differ."""
     year, last = promise.year, len(promise.sources) - 1
-    names = [d.name for d in promise.districts]
+    names = [d.name for d in promise.districts] or [""]  # a promise may name no districts
     events: list[Event] = []
+    span = (promise.end - promise.start).days
 
     def at(month: int, hours: tuple[int, ...] = (9, 10, 13, 14, 18)) -> datetime:
-        return datetime(year, month, rng.randint(1, 28), rng.choice(hours), rng.choice((0, 0, 30)))
+        """A moment in the promise's 'month' (a twelfth of its time; a calendar month for a
+        promise of one calendar year)."""
+        day, hour, minute = rng.randint(1, 28), rng.choice(hours), rng.choice((0, 0, 30))
+        if promise.calendar_year:
+            return datetime(year, month, day, hour, minute)
+        shown = promise.start + timedelta(days=int((month - 1 + day / 29) / 12 * span))
+        return datetime.combine(shown, time(hour, minute))
 
     def add(
         when: datetime,
@@ -54,7 +65,9 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
 
     def later(when: datetime) -> datetime:  # a second report of the same thing, same year
         shift = timedelta(days=rng.randint(9, 20))
-        return when + shift if when.month < 12 else when - shift
+        if promise.calendar_year:
+            return when + shift if when.month < 12 else when - shift
+        return when + shift if (when + shift).date() <= promise.end else when - shift
 
     for target in promise.targets:
         acts = promise.activities_for(target.id)
@@ -139,6 +152,10 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
                         rng.randint(15, 180),
                         home,
                     )
+        elif any(r.unit in _OWN_RHYTHM or r.average for r in target.rhythms):
+            # a rule per day, week …: enough in most periods, now and then one short
+            for when in _rhythm_days(target, promise, rng):
+                add(when, rng.choice(acts), rng.choice(names), rng.choice(ROADS), None, home)
         else:  # a plain count: goal + 1 between spring and autumn
             for month in sorted(rng.sample(range(4, 11), min(7, (target.minimum or 1) + 1))):
                 add(
@@ -154,6 +171,8 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
         a for a in promise.activities if promise.target_by_id[a.target].reported_only
     ] or list(promise.activities)
     old = datetime(year - 1, 12, rng.randint(2, 20), 10)  # carried over from last year's log
+    if not promise.calendar_year:  # from before the promise began
+        old = datetime.combine(promise.start - timedelta(days=old.day), time(10))
     add(old, rng.choice(filler), names[0], rng.choice(VENUES), rng.randint(5, 30), last, True)
     typo = next((n for n in names[1:] if len(n) >= 6), names[0])  # 'Mariefred' -> 'Marifred'
     typo = typo[: len(typo) // 2] + typo[len(typo) // 2 + 1 :]
@@ -166,7 +185,52 @@ def plan_events(promise: Promise, rng: random.Random) -> list[Event]:
         last,
         True,
     )
-    return events
+    return _by_responsible(events, promise)
+
+
+def _rhythm_days(target: Target, promise: Promise, rng: random.Random) -> list[datetime]:
+    """Moments for a rule per period: its number in each whole period, about one in ten short."""
+    rule = next(r for r in target.rhythms if r.unit in _OWN_RHYTHM or r.average)
+    found = []
+    for period in calendar_periods(rule.unit, promise.start, promise.end):
+        wanted = round(rule.amount) - (rng.random() < 0.1)
+        for _ in range(max(wanted, 0)):
+            day = period.start + timedelta(days=rng.randint(0, (period.end - period.start).days))
+            found.append(datetime.combine(day, time(rng.choice((7, 15, 21)), 0)))
+    return found
+
+
+def _by_responsible(events: list[Event], promise: Promise) -> list[Event]:
+    """Each event written down by a partner that carries its target; a joint target's events by
+    each of them, the same row in each one's log."""
+    planned = []
+    for event in events:
+        target = promise.target_by_id[event.activity.target]
+        mine = [
+            promise.source_ids.index(s)
+            for p in target.responsible
+            for s in promise.partner(p).sources[:1]
+        ]
+        if not mine or (event.source in mine and not target.joint):
+            planned.append(event)
+        elif target.joint:
+            planned += [_moved(event, source, main=True) for source in mine]
+        else:
+            planned.append(_moved(event, mine[0], main=event.main))
+    return planned
+
+
+def _moved(event: Event, source: int, main: bool) -> Event:
+    return Event(
+        event.when,
+        event.activity,
+        event.district,
+        event.place,
+        event.count,
+        source,
+        event.comment,
+        main,
+    )
 
 
 def _district_of(place: NamedPlace, promise: Promise) -> str:
@@ -175,4 +239,4 @@ def _district_of(place: NamedPlace, promise: Promise) -> str:
     for district in promise.districts:
         if any(re.search(rf"\b{re.escape(k)}\b", t) for k in district.keys for t in texts):
             return district.name
-    return promise.districts[0].name
+    return promise.districts[0].name if promise.districts else ""

@@ -29,7 +29,7 @@ from .messages import message, templates_dir
 
 if TYPE_CHECKING:
     from .period import Period
-    from .promise import Promise, Rhythm
+    from .promise import Promise, Rhythm, Target
     from .reconcile import Shortfall, TargetFigures
 
 # Report language -> Babel locale. Swedish is the default and the language of the promise data.
@@ -446,10 +446,21 @@ def shortfall_text(promise: Promise, figures: TargetFigures, tx: Texts = _SV) ->
             if target.deadline is not None
             else tx("shortfall.task")
         )
+    elif (late := _done_late(target, figures)) is not None and target.deadline is not None:
+        deadline = tx.date(target.deadline)
+        clauses.append(tx("shortfall.task_late", date=tx.date(late), deadline=deadline))
     unanswered = (figures.triggers_to_date or 0) - figures.done_to_date
     if unanswered > 0:
         clauses.append(tx.plural("shortfall.condition", unanswered))
     return _capital(tx.join(clauses)) + "." if clauses else ""
+
+
+def _done_late(target: Target, figures: TargetFigures) -> dt.date | None:
+    """The day a one-off task was done, when that was after the promise's date for it."""
+    deadline, done_on = target.deadline, figures.done_on
+    if target.kind == "task" and deadline and done_on and done_on > deadline:
+        return done_on
+    return None
 
 
 def _shortfall_periods(shortfalls: list[Shortfall], tx: Texts) -> list[str]:

@@ -332,8 +332,11 @@ def _status(
     if target.reported_only:
         return "reported"
     if target.kind == "task":
-        if figures.done_to_date:
+        late = target.deadline is not None and (figures.done_on or until) > target.deadline
+        if figures.done_to_date and not late:
             return "achieved"
+        if figures.done_to_date:  # done, but after the date the promise gave
+            return "missed"
         if final or (target.deadline is not None and until >= target.deadline):
             return "missed"
         return "on_track"
