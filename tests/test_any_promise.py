@@ -521,3 +521,24 @@ def test_the_demo_writes_a_believable_inbox_for_a_two_year_promise_without_distr
     assert targets["trafikinsatser"]["done_to_date"] >= targets["mopedinsatser"]["done_to_date"]
     rejected = (result.folder / "intern" / "avvisat.csv").read_text(encoding="utf-8")
     assert "utanför löftet, som gäller från 2022-07-01 till 2024-06-30" in rejected
+
+
+BUNDLED = sorted((Path(__file__).resolve().parents[1] / "promises").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("promise_file", BUNDLED, ids=[p.stem for p in BUNDLED])
+def test_every_bundled_promise_validates_and_its_demo_builds_its_final_report(
+    promise_file: Path, tmp_path: Path
+):
+    from lofte_pipeline.demo import write_demo_inbox
+    from lofte_pipeline.promise import load_promise
+
+    promise = load_promise(promise_file)
+    assert main(["validate-promise", str(promise_file)]) == 0
+    write_demo_inbox(promise, tmp_path / "inkorg")
+    final = promise.periods[-1]
+    result = build_report(promise_file, tmp_path / "inkorg", tmp_path / "ut", final, pdf=False)
+    assert result.figures["final"] is True and result.figures["period"] == final.id
+    assert result.figures["activities_counted"] > 0
+    # Each target's activities come from the partners that carry it.
+    assert all(t["not_counted"] == 0 for t in result.figures["targets"])
