@@ -210,3 +210,17 @@ def test_the_report_shows_each_value_under_its_löfte_and_a_bad_file_blocks_noth
     general = html[html.index('id="utfallsmatt"') :]
     assert "Anmälda båtinbrott" in general  # an indicator of no löfte has its own section
     assert "trasig.xlsx" not in html
+
+
+def test_lofte_check_checks_a_file_of_indicator_values(tmp_path, promise_data, capsys):
+    promise_file = tmp_path / "lofte.yaml"
+    promise_file.write_text(yaml.safe_dump(promise_data, allow_unicode=True), encoding="utf-8")
+    table = write_csv(
+        tmp_path / "varden.csv",
+        [HEADER, ["andel-otrygga", "2019", "27,5", "", "", ""], ["okänd", "2019", "x", "", "", ""]],
+    )
+    code = main(["check", "--promise", str(promise_file), "--source", "indikatorer", str(table)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "1 rader godkända, 1 rader skulle avvisas" in out
+    assert "Okänd indikator. Giltiga: andel-otrygga, batinbrott." in out

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 def run_check(args: argparse.Namespace) -> int:
     from .errors import UnreadableFileError
+    from .indicator_values import INDICATOR_FOLDER
     from .intake import check_file
     from .isolation import IsolatedReader
     from .promise import load_promise
@@ -32,7 +33,8 @@ def run_check(args: argparse.Namespace) -> int:
     if not path.is_file():
         raise LofteError(message("kommando.fil_saknas", path=path))
     promise = load_promise(args.promise)
-    promise.source(args.source)
+    if not (args.source == INDICATOR_FOLDER and promise.indicators):
+        promise.source(args.source)
     try:
         with IsolatedReader() as reader:
             result = check_file(path, promise, args.source, reader=reader)

@@ -67,8 +67,14 @@ def check_file(
     reader: IsolatedReader | None = None,
 ) -> FileValidation:
     """Read and validate one file (in `reader`'s child when given); raises UnreadableFileError
-    when it is unusable as a whole."""
+    when it is unusable as a whole. Source `indikatorer` checks a file of indicator values."""
     shown = name or path.name
+    if is_indicator_file(f"{source}/{shown}", promise):
+        outcome = FileOutcome(source=source, path=f"{source}/{shown}", sha256="")
+        checked = indicator_outcome(path, outcome, promise, limits)[1]
+        if checked is None:
+            raise UnreadableFileError(outcome.reason or "")
+        return checked
     return _checked(path, rules_for(promise, source), limits, shown, reader).frames(source, shown)
 
 

@@ -229,7 +229,7 @@ def check_document(name: str, result: FileValidation) -> dict[str, Any]:
         "file": name,
         "readable": True,
         "sheets": result.sheets_read,
-        "rows_accepted": len(result.accepted),
+        "rows_accepted": len(result.accepted) + len(result.indicators),
         "rows_rejected": _rows_rejected(problems),
         "narratives_read": len(result.narratives),
         "problems": [
@@ -254,7 +254,7 @@ def check_text(name: str, result: FileValidation) -> str:
         message(
             "utskrift.kontroll_resultat",
             file=name,
-            accepted=len(result.accepted),
+            accepted=len(result.accepted) + len(result.indicators),
             rejected=_rows_rejected(problems),
         )
     ]
