@@ -14,13 +14,15 @@ grep -q 'libpangoft2-1.0.so.0' <<<"$libs" || need_apt+=(libpangoft2-1.0-0)
 grep -q 'libharfbuzz-subset.so.0' <<<"$libs" || need_apt+=(libharfbuzz-subset0)
 grep -qi 'dejavu' <<<"$fonts" || need_apt+=(fonts-dejavu-core fontconfig)
 # With --test-tools (the tests): a headless browser, Node.js and poppler for the accessibility
-# check and screenshots, and LibreOffice to open the generated template as another program would.
+# check and screenshots, LibreOffice to open the generated template as another program would, and
+# a PostgreSQL server for the tests of workers sharing their state in one database.
 test_tools=0; [ "${1:-}" = "--test-tools" ] && test_tools=1
 if [ $test_tools = 1 ]; then
     command -v node >/dev/null && command -v npm >/dev/null || need_apt+=(nodejs npm)
     [ -x /usr/bin/chromium ] || need_apt+=(chromium)
     [ -x /usr/bin/pdftoppm ] || need_apt+=(poppler-utils)
     command -v soffice >/dev/null || need_apt+=(libreoffice-calc-nogui)
+    compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need_apt+=(postgresql)
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "Installerar systempaket: ${need_apt[*]}"

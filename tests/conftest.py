@@ -57,3 +57,22 @@ def no_weasyprint_warnings(caplog):
         if r.name.startswith("weasyprint") and r.levelno >= logging.WARNING
     ]
     assert not warnings, warnings
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """One real PostgreSQL server for the session (Debian's package), stopped at its end."""
+    from servers import PostgresServer
+
+    server = PostgresServer()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def shared_database(postgres_url, monkeypatch):
+    """The pipeline's shared state in that PostgreSQL server, as on workers of many machines."""
+    monkeypatch.setenv("LOFTE_DATABASE_URL", postgres_url)
+    return postgres_url

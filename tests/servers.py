@@ -54,3 +54,55 @@ def drain_prefect_workers() -> None:
 
     EventsWorker.drain_all(timeout=30)
     APILogWorker.drain_all(timeout=30)
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster from Debian's package, on loopback, trusting local users.
+
+    The server refuses to run as root, so as root it runs as the package's `postgres` user, in a
+    folder of its own outside pytest's private temporary tree."""
+
+    def __init__(self) -> None:
+        import glob
+        import os
+        import shutil
+        import subprocess
+        import tempfile
+
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+        if not found:
+            raise RuntimeError("PostgreSQL saknas: scripts/setup.sh --test-tools installerar det")
+        self.bin = os.path.dirname(found[-1])
+        self.folder = tempfile.mkdtemp(prefix="lofte-pg-")
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        data = os.path.join(self.folder, "data")
+        log = os.path.join(self.folder, "server.log")  # not a pipe: the server outlives pg_ctl
+        run = subprocess.run
+        run(
+            [*self.as_user, f"{self.bin}/initdb", "-D", data, "-U", "postgres", "-A", "trust"],
+            check=True,
+            capture_output=True,
+        )
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
+        run(
+            [*self.as_user, f"{self.bin}/pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start"],
+            check=True,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+        )
+        self.data = data
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        import shutil
+        import subprocess
+
+        subprocess.run(
+            [*self.as_user, f"{self.bin}/pg_ctl", "-D", self.data, "-m", "fast", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -132,7 +132,7 @@ def test_a_manifest_from_before_size_and_modification_time_were_kept_is_migrated
         [version] = archive.current_versions()
         assert (version.name, version.mtime_ns, version.kept) == ("polisen/logg.xlsx", None, True)
     with Archive(state) as archive:  # opened again: nothing to add
-        columns = [row[1] for row in archive.db.execute("PRAGMA table_info(versions)")]
+        columns = [row[1] for row in archive.manifest.db.execute("PRAGMA table_info(versions)")]
         assert columns[-2:] == ["mtime_ns", "kept"]
 
 

@@ -294,7 +294,7 @@ def test_200_files_dropped_at_once_are_each_ingested_exactly_once(tmp_path, prom
     assert figures_by_target(again)["trafikkontroller"]["done_to_date"] == 200
     with Archive(tmp_path / "lofte-state" / "INBOX") as archive:
         assert len(archive.current_versions()) == 200
-        assert archive.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 200
+        assert archive.manifest.db.execute("SELECT COUNT(*) FROM versions").fetchone()[0] == 200
 
 
 def test_a_file_dropped_while_a_run_is_in_progress_is_ingested_once(tmp_path, promise_file):
@@ -337,7 +337,7 @@ def assert_consistent(state: Path, out: Path) -> None:
     """Every manifest row names a whole blob (or says it kept none); a published folder is
     complete or absent."""
     with Archive(state) as archive:
-        for (sha256,) in archive.db.execute("SELECT sha256 FROM versions WHERE kept=1"):
+        for (sha256,) in archive.manifest.db.execute("SELECT sha256 FROM versions WHERE kept=1"):
             blob = archive.blob_path(sha256)
             assert hashlib.sha256(blob.read_bytes()).hexdigest() == sha256
     for blob in (state / "arkiv").glob("??/*"):

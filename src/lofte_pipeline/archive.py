@@ -1,7 +1,7 @@
 """The archive beside the inbox: every dropped file kept by content, with a manifest of versions.
 
 Nothing here deletes anything. Blobs are written to a temporary name, fsynced and renamed, and the
-manifest is SQLite in WAL mode, so a process killed at any point leaves both consistent: a blob
+manifest is SQLite in WAL mode (or the shared database, state.py), so a process killed at any point leaves both consistent: a blob
 either exists whole under its hash or not at all, and a manifest row only ever names a blob that
 exists, or says it was not kept (a file over the size limit is recorded by hash and size only).
 The manifest keeps each version's size and modification time, so an unchanged file is neither
@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import os
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,24 +25,8 @@ from typing import IO, Protocol
 
 from .fsio import TemporaryFile, copy_atomic, write_atomic
 from .messages import message
+from .state import SqliteManifest, open_manifest
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS versions (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
-    name       TEXT NOT NULL,      -- path relative to the inbox, '/'-separated
-    source     TEXT NOT NULL,
-    sha256     TEXT NOT NULL,
-    size       INTEGER NOT NULL,
-    first_seen TEXT NOT NULL,
-    outcome    TEXT,               -- 'accepted' / 'rejected', once read
-    reasons    TEXT,
-    current    INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (name, sha256)
-);
-CREATE INDEX IF NOT EXISTS current_versions ON versions (current, name);
-"""
-# Added since: the file's modification time when it was copied, and whether its bytes were kept.
-COLUMNS = {"mtime_ns": "INTEGER", "kept": "INTEGER NOT NULL DEFAULT 1"}
 FOLDER_MODE, BLOB_MODE, COPY_MODE = 0o750, 0o440, 0o640
 
 
@@ -75,26 +58,18 @@ class Archive:
         if self.blobs.is_dir() and (self.blobs.stat().st_mode & 0o7777) != FOLDER_MODE:
             self._restrict_existing()
         self._folder(self.blobs)
-        manifest = self.root / "manifest.sqlite"
-        self.db = sqlite3.connect(manifest, timeout=60, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(SCHEMA)
-        self._migrate()
-        for path in (manifest, *(manifest.with_name(manifest.name + e) for e in ("-wal", "-shm"))):
-            if path.exists():
-                self._share(path, COPY_MODE)
-
-    def _migrate(self) -> None:
-        """Columns added since the table was made, added to an existing manifest."""
-        with self._transaction():
-            have = {row[1] for row in self.db.execute("PRAGMA table_info(versions)")}
-            for column, kind in COLUMNS.items():
-                if column not in have:
-                    self.db.execute(f"ALTER TABLE versions ADD COLUMN {column} {kind}")
+        self.manifest = open_manifest(self.root)
+        if isinstance(self.manifest, SqliteManifest):
+            manifest = self.manifest.path
+            for path in (
+                manifest,
+                *(manifest.with_name(manifest.name + e) for e in ("-wal", "-shm")),
+            ):
+                if path.exists():
+                    self._share(path, COPY_MODE)
 
     def close(self) -> None:
-        self.db.close()
+        self.manifest.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -139,44 +114,26 @@ class Archive:
         is noted), new bytes become current."""
         sha256, size = self.store(source, keep, before_commit)
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._transaction():
-            row = self.db.execute(
-                "SELECT current FROM versions WHERE name=? AND sha256=?", (name, sha256)
-            ).fetchone()
-            if row is None or not row[0]:
-                self.db.execute("UPDATE versions SET current=0 WHERE name=? AND current=1", (name,))
-            self.db.execute(
-                "INSERT INTO versions "
-                "(name, source, sha256, size, first_seen, current, mtime_ns, kept) "
-                "VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (name, sha256) DO UPDATE SET "
-                "current=1, mtime_ns=excluded.mtime_ns, kept=max(kept, excluded.kept)",
-                (name, source_id, sha256, size, now, mtime_ns, int(keep)),
-            )
+        self.manifest.register(name, source_id, sha256, size, now, mtime_ns, keep)
         return self.version(name, sha256)
 
     def record_outcome(self, name: str, sha256: str, outcome: str, reasons: str = "") -> None:
-        with self._transaction():
-            self.db.execute(
-                "UPDATE versions SET outcome=?, reasons=? WHERE name=? AND sha256=?",
-                (outcome, reasons, name, sha256),
-            )
+        self.manifest.record_outcome(name, sha256, outcome, reasons)
 
     def version(self, name: str, sha256: str) -> FileVersion:
         [found] = self._versions("name=? AND sha256=?", (name, sha256))
         return found
 
     def current_versions(self) -> list[FileVersion]:
-        return self._versions("current=1 ORDER BY name")
+        return self._versions("current=1")
 
     def history(self, name: str) -> list[FileVersion]:
-        return self._versions("name=? ORDER BY seq", (name,))
+        return self._versions("name=?", (name,), order="seq")
 
-    def _versions(self, where: str, parameters: tuple[str, ...] = ()) -> list[FileVersion]:
-        rows = self.db.execute(
-            "SELECT name, source, sha256, size, first_seen, outcome, reasons, current, mtime_ns, "
-            f"kept FROM versions WHERE {where}",
-            parameters,
-        ).fetchall()
+    def _versions(
+        self, where: str, parameters: tuple[str, ...] = (), order: str = "name"
+    ) -> list[FileVersion]:
+        rows = self.manifest.versions(where, parameters, order)
         return [
             FileVersion(
                 name, source, sha256, size, seen, outcome, reasons, bool(now), mtime, bool(kept)
@@ -226,20 +183,6 @@ class Archive:
                 self._share(Path(folder), FOLDER_MODE)
                 for name in files:
                     self._share(Path(folder) / name, file_mode)
-
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self.db)
-
-
-class _Transaction:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
 def default_state_dir(inbox: Path) -> Path:

@@ -34,5 +34,9 @@ class ReportBusyError(LofteError):
     """Another run is writing the same report right now."""
 
 
+class SharedStateUnavailable(LofteError, OSError):
+    """The shared database (LOFTE_DATABASE_URL) cannot be reached: a failure worth a retry."""
+
+
 class PublicationRefused(LofteError):
     """Not published: a draft, an unknown version, or one changed since it was built."""

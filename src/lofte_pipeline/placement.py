@@ -34,8 +34,9 @@ from .messages import message
 
 
 @contextmanager
-def report_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
-    """An exclusive lock per report, held while it is read and written."""
+def file_lock(folder: Path, period_id: str, timeout: float) -> Iterator[None]:
+    """An exclusive lock per report on one machine (state.report_lock picks it or the shared
+    database's)."""
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / f"{period_id}.lock").open("a+") as handle:
         deadline = time.monotonic() + timeout

@@ -29,9 +29,10 @@ from .intake import read_inbox
 from .messages import message
 from .models import Correction, Intake
 from .period import Period, resolve_period
-from .placement import Hold, current_hold, publish_bundle, report_lock, set_hold, version_of
+from .placement import Hold, current_hold, publish_bundle, set_hold, version_of
 from .promise import Promise, load_promise, promise_hash
 from .reconcile import reconcile
+from .state import report_lock
 from .summary import run_log
 from .tables import activities_csv, csv_bytes, findings_csv, rejected_csv
 
@@ -47,6 +48,7 @@ class ReportResult:
     version: str = ""  # the id of the version the folder's link points at (placement.py)
     # Set when another run's final waits for approval: the folder still shows that version.
     held: Hold | None = None
+    built: bool = False  # rendered by this run; False when the bundle in place was kept
 
     @property
     def public(self) -> Path:
@@ -103,7 +105,7 @@ def build_report(
     cache = ParseCache(state / "cache", promise_sha256)
     if previous is None:
         previous = previous_figures(promise, resolved, Path(out))
-    with report_lock(Path(out) / ".lofte-lock" / promise.id, resolved.id, lock_timeout):
+    with report_lock(Path(out), promise.id, resolved.id, lock_timeout):
         try:  # an error that names no file is about the archive folder
             with fsio.naming(state), Archive(state) as archive:
                 intake = read_inbox(
@@ -219,7 +221,8 @@ def write_report(
         manifest_document(promise, period, intake, promise_sha256, key, files)
     )
     publish_bundle(folder, {bundle_path(name): data for name, data in files.items()})
-    return _placed(ReportResult(folder, document, rejected, found, rejected_files), hold)
+    built = ReportResult(folder, document, rejected, found, rejected_files, built=True)
+    return _placed(built, hold)
 
 
 def _placed(result: ReportResult, hold: Hold | None) -> ReportResult:
