@@ -89,7 +89,18 @@ class PostgresServer:
         )
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} -c fsync=off"
         run(
-            [*self.as_user, f"{self.bin}/pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "start"],
+            [
+                *self.as_user,
+                f"{self.bin}/pg_ctl",
+                "-D",
+                data,
+                "-o",
+                options,
+                "-l",
+                log,
+                "-w",
+                "start",
+            ],
             check=True,
             capture_output=True,
             stdin=subprocess.DEVNULL,

@@ -99,9 +99,11 @@ def test_one_report_is_built_by_one_run_at_a_time(backend, tmp_path):
     thread.start()
     assert held.wait(10)
     started = time.monotonic()
-    with pytest.raises(ReportBusyError, match="strangnas-2019/2019-T2"):
-        with report_lock(tmp_path / "ut", "strangnas-2019", "2019-T2", timeout=0.5):
-            pass
+    with (
+        pytest.raises(ReportBusyError, match="strangnas-2019/2019-T2"),
+        report_lock(tmp_path / "ut", "strangnas-2019", "2019-T2", timeout=0.5),
+    ):
+        pass
     assert time.monotonic() - started >= 0.5
     with report_lock(tmp_path / "ut", "strangnas-2019", "2019-T3", timeout=0.5):
         pass  # another period of the same promise is free
