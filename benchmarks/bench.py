@@ -29,12 +29,12 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from workloads import SEED, Sizes, ingest_workbook, write_inbox
+from workloads import SEED, Sizes, ingest_workbook, write_inbox, write_promises
 
 from lofte_pipeline.promise import Promise, bundled_promise_path, load_promise
 
 PERIOD = "2019-T2"
-WORKLOADS = ("ingest", "check", "cache", "tertial")
+WORKLOADS = ("ingest", "check", "cache", "tertial", "national")
 ROUNDS = 3  # best of 3 where a baseline is slow (an openpyxl read takes half a minute)
 TERTIAL_ROUNDS = 5  # the tertial's processes take seconds each: best of 5
 PY = sys.executable
@@ -124,7 +124,7 @@ def row(metric: str, value: float, unit: str, note: str = "", target: Target = N
     }
 
 
-# ---------------------------------------------------------------- the four workloads
+# ---------------------------------------------------------------- the workloads
 
 
 def bench_ingest(path: Path, n: int, promise: Promise, rounds: int) -> list[Row]:
@@ -250,6 +250,125 @@ def bench_tertial(inbox: Path, work: Path, promise_file: Path, rounds: int) -> l
     ]
 
 
+def _report_alone(job: tuple[str, str, str, str]) -> bool:
+    from lofte_pipeline.report import build_report
+
+    promise, inbox, out, state = job
+    return build_report(promise, inbox, out, PERIOD, state_dir=state).built
+
+
+def bench_national(root: Path, work: Path) -> list[Row]:
+    """A round of many promises: in this machine's processes straight through the library (two
+    at a time, the baseline), and through a Prefect server and two long-lived task workers
+    (`lofte worker`), each report its own task run. Server and workers are started off the clock:
+    they stay up between rounds."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    promises = sorted((root / "loften").glob("*.yaml"))
+    inboxes = root / "inkorgar"
+    alone_out, alone_state = work / "national-alone", work / "national-alone-state"
+    prefect_out, prefect_state = work / "national-prefect", inboxes.parent / "lofte-state"
+    fresh(alone_out, alone_state, prefect_out, prefect_state)
+    jobs = [
+        (str(p), str(inboxes / p.stem), str(alone_out), str(alone_state / p.stem)) for p in promises
+    ]
+    start = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        built = sum(pool.map(_report_alone, jobs))
+    alone = time.perf_counter() - start
+    if built != len(jobs):
+        raise RuntimeError(f"in-process: {built} of {len(jobs)} reports built")
+    through_prefect, spread = _prefect_round(root, work, prefect_out)
+    n = len(jobs)
+    return [
+        row(f"{n} reports in-process, two processes", alone, "s", f"{n / alone * 60:.0f}/min"),
+        row(
+            f"{n} reports through Prefect, two task workers",
+            through_prefect,
+            "s",
+            f"{n / through_prefect * 60:.0f}/min; per worker {spread}",
+        ),
+        row("through Prefect / in-process", through_prefect / alone, "×", target=("≤", 1.5)),
+    ]
+
+
+def _prefect_round(root: Path, work: Path, out: Path) -> tuple[float, str]:
+    """The same round as the all-promises flow on a local Prefect server: wall time and how many
+    reports each worker built."""
+    home = work / "prefect-home"
+    fresh(home)
+    os.environ.update(
+        {
+            "PREFECT_HOME": str(home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+        }
+    )
+    from flows.serve import start_server, stop_process
+    from flows.watch import healthy
+
+    port = _free_port()
+    server, api_url = start_server("127.0.0.1", port)
+    os.environ["PREFECT_API_URL"] = api_url
+    workers = []
+    try:
+        workers = [
+            subprocess.Popen(
+                [str(Path(PY).parent / "lofte"), "worker", "--name", f"arbetare-{n}"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            for n in (1, 2)
+        ]
+        deadline = time.monotonic() + 120
+        while _task_workers(api_url) < 2:
+            if time.monotonic() > deadline or not healthy(api_url):
+                raise RuntimeError("the task workers did not subscribe within 120 s")
+            time.sleep(0.5)
+        from flows.all_promises import all_promises
+
+        start = time.perf_counter()
+        state = all_promises(
+            promise_dir=str(root / "loften"),
+            inbox_root=str(root / "inkorgar"),
+            out=str(out),
+            period="T2",
+            return_state=True,
+        )
+        seconds = time.perf_counter() - start
+        if not state.is_completed():
+            raise RuntimeError(f"the round through Prefect failed: {state.message}")
+        reports = state.result()["reports"]
+        if not all(r["built"] for r in reports):
+            raise RuntimeError("the round through Prefect kept reports it should have built")
+        names = sorted({r["worker"] for r in reports})
+        spread = ", ".join(f"{sum(r['worker'] == w for r in reports)}" for w in names)
+        return seconds, spread
+    finally:
+        for worker in workers:
+            stop_process(worker)
+        stop_process(server)
+
+
+def _task_workers(api_url: str) -> int:
+    import httpx
+
+    try:
+        return len(httpx.post(f"{api_url}/task_workers/filter", json={}, timeout=5).json())
+    except httpx.HTTPError:
+        return 0
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 # ---------------------------------------------------------------- the run
 
 
@@ -308,6 +427,11 @@ def run(work: Path, scale: float, only: list[str], rounds: int | None, say: Say)
         if "tertial" in only:
             say(f"tertial: in turns, best of {tertial_best_of}")
             measured("tertial", bench_tertial(inbox, work, promise_file, tertial_best_of))
+    if "national" in only:
+        n = sizes.national_promises
+        say(f"national: {n} promises with a demo inbox each, once in-process, once through Prefect")
+        root = write_promises(work / "workloads", promise_file, n)
+        measured("national", bench_national(root, work))
     return rows
 
 

@@ -93,12 +93,18 @@ class Sizes:
     ingest_rows: int
     tertial_files: int  # per source
     tertial_rows: int  # per file
+    national_promises: int = 100
 
     @classmethod
     def at(cls, scale: float) -> Sizes:
         if not scale > 0:
             raise ValueError("scale must be > 0")
-        return cls(max(200, round(100_000 * scale)), 6, max(20, round(2_000 * scale)))
+        return cls(
+            max(200, round(100_000 * scale)),
+            6,
+            max(20, round(2_000 * scale)),
+            max(4, round(100 * scale)),
+        )
 
 
 def vocabulary(promise: Promise) -> tuple[list[str], list[str], dict[str, list[str]]]:
@@ -239,3 +245,26 @@ def write_inbox(inbox: Path, promise: Promise, files: int, rows: int) -> list[Pa
                 write_workbook(inbox / source.id / f"logg-{k + 1:02d}.xlsx", log, title)
         (inbox / ".complete").write_text("")
     return sorted(inbox.rglob("*.xlsx"))
+
+
+def write_promises(folder: Path, promise_file: Path, n: int) -> Path:
+    """`n` promises (the bundled one under other municipalities' names), each with the demo inbox
+    of its own seed: loften/<id>.yaml and inkorgar/<id>/, as a national round reads them."""
+    import yaml
+
+    from lofte_pipeline.demo import write_demo_inbox
+    from lofte_pipeline.promise import load_promise
+
+    root = folder / f"national-{n}-s{SEED}"
+    if (root / "klar").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    seed = yaml.safe_load(promise_file.read_text(encoding="utf-8"))
+    (root / "loften").mkdir(parents=True)
+    for k in range(n):
+        data = {**seed, "id": f"kommun{k:03}-2019", "kommun": f"Kommun {k:03}"}
+        path = root / "loften" / f"{data['id']}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        write_demo_inbox(load_promise(path), root / "inkorgar" / data["id"], seed=SEED + k)
+    (root / "klar").touch()
+    return root

@@ -1,20 +1,67 @@
-"""Every promise in a folder, one report run each, so a Prefect work pool can spread them over
-workers. The fan-out only starts and waits for deployment runs; each report is the usual flow."""
+"""Every promise in a folder in one round: each report a Prefect task run, built by long-lived task
+workers (`lofte worker`) that take the next one when they are free.
+
+A task worker imports Prefect, the library and its templates once and then builds report after
+report, so a round costs about what the reports cost; the engine still schedules, retries and
+shows each report as its own task run. Two runs of one report never overlap (state.report_lock),
+and a report whose inputs have not changed since it was built is kept, not built again.
+"""
 
 from __future__ import annotations
 
-import contextvars
-from concurrent.futures import ThreadPoolExecutor
+import os
+import socket
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger
-from prefect.deployments import run_deployment
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.futures import wait
 from prefect.states import Completed, Failed
 
+from flows.common import only_io_errors
 from lofte_pipeline.messages import message
 from lofte_pipeline.promise import load_promise
+from lofte_pipeline.report import build_report
 from lofte_pipeline.schedule import round_period
+
+WORKER_NAME = "LOFTE_WORKER_NAME"
+
+
+def worker_name() -> str:
+    """The task worker's name as `lofte worker --name` set it, else host and process."""
+    return os.environ.get(WORKER_NAME) or f"{socket.gethostname()}-{os.getpid()}"
+
+
+def report_run_name() -> str:
+    """The task run's name in the UI: the promise file's name and the period."""
+    from prefect.runtime import task_run
+
+    parameters = task_run.parameters
+    return f"{Path(parameters['promise']).stem}-{parameters['period']}"
+
+
+@task(
+    name="loftesrapport",
+    task_run_name=report_run_name,
+    retries=2,
+    retry_delay_seconds=10,
+    retry_condition_fn=only_io_errors,
+)
+def promise_report(
+    promise: str, inbox: str, out: str, period: str, final: bool = False
+) -> dict[str, Any]:
+    """One promise's report in a round; its state folder is the default beside its inbox."""
+    result = build_report(promise, inbox, out, period, final=final)
+    return {
+        "promise": result.figures["promise"],
+        "period": result.figures["period"],
+        "folder": str(result.folder),
+        "version": result.version,
+        "built": result.built,
+        "held": result.held is not None,
+        "worker": worker_name(),
+    }
 
 
 @flow(name="alla-loften", log_prints=True)
@@ -23,23 +70,22 @@ def all_promises(
     inbox_root: str,
     out: str,
     period: str,
-    deployment: str = "tertialrapport/medborgarlofte",
-    concurrency: int = 4,
+    concurrency: int | None = None,
     final: bool = False,
 ):
-    """Report every promise in a folder, fanning out one deployment run per promise.
+    """Report every promise in a folder; the task workers (`lofte worker`) build the reports.
 
     Args:
         promise_dir: Mapp med löftesfiler (*.yaml), en per kommun och år
         inbox_root: Mapp med en inkorg per löfte: <inbox_root>/<löftes-id>/<källa>/
         out: Mapp där rapporterna skrivs
         period: Tertialens nummer, t.ex. T2 (året tas ur varje löftesfil) eller ÅÅÅÅ-Tn
-        deployment: Driftsättningen av tertialrapporten som körningarna startas på
-        concurrency: Hur många rapporter som körs samtidigt
+        concurrency: Högst så många rapporter lämnas till arbetarna åt gången (tomt: alla på en
+            gång; hur många som byggs samtidigt styrs av arbetarnas --limit)
         final: Slutliga rapporter i stället för utkast
     """
     logger = get_run_logger()
-    jobs = []
+    jobs: list[dict[str, Any]] = []
     for path in sorted(Path(promise_dir).glob("*.yaml")):
         promise = load_promise(path)
         reported = round_period(promise, period)
@@ -47,37 +93,47 @@ def all_promises(
             logger.info(message("flode.period_utanfor", promise=promise.id, period=period))
             continue
         jobs.append(
-            (
-                promise.id,
-                {
-                    "promise": str(path.resolve()),
-                    "inbox": str((Path(inbox_root) / promise.id).resolve()),
-                    "out": str(Path(out).resolve()),
-                    "period": reported,
-                    "final": final,
-                },
-            )
+            {
+                "promise": str(path.resolve()),
+                "inbox": str((Path(inbox_root) / promise.id).resolve()),
+                "out": str(Path(out).resolve()),
+                "period": reported,
+                "final": final,
+                "id": promise.id,
+            }
         )
-
-    def start(job: tuple[str, dict[str, Any]]) -> tuple[str, str]:
-        promise_id, parameters = job
-        run = run_deployment(
-            deployment,
-            parameters=parameters,
-            timeout=None,
-            flow_run_name=f"{promise_id}-{parameters['period']}",
-        )
-        return promise_id, run.state.type.value if run.state else "UNKNOWN"
-
-    # Each thread runs in a copy of this flow's context, so the runs reach the same API and show
-    # up as this run's children; a bare thread would fall back to the process-wide settings.
-    contexts = [contextvars.copy_context() for _ in jobs]
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        results = dict(pool.map(lambda context, job: context.run(start, job), contexts, jobs))
-    failed = sorted(p for p, state in results.items() if state != "COMPLETED")
-    logger.info(
-        message("flode.rapporter_logg", done=len(results) - len(failed), failed=len(failed))
+    size = concurrency if concurrency and concurrency > 0 else max(1, len(jobs))
+    reports: list[dict[str, Any]] = []
+    failed: list[str] = []
+    for start in range(0, len(jobs), size):
+        batch = jobs[start : start + size]
+        futures = [
+            promise_report.delay(**{k: v for k, v in job.items() if k != "id"}) for job in batch
+        ]
+        wait(futures)
+        for job, future in zip(batch, futures, strict=True):
+            if future.state.is_completed():
+                reports.append(future.result())
+            else:
+                failed.append(job["id"])
+    create_table_artifact(
+        [
+            {
+                "löfte": r["promise"],
+                "period": r["period"],
+                "byggd": "ja" if r["built"] else "oförändrad",
+                "arbetare": r["worker"],
+                "version": r["version"],
+            }
+            for r in reports
+        ]
+        + [{"löfte": p, "period": period, "byggd": "misslyckades"} for p in failed],
+        key="alla-loften",
+        description=message("flode.rapporter_logg", done=len(reports), failed=len(failed)),
     )
+    logger.info(message("flode.rapporter_logg", done=len(reports), failed=len(failed)))
     if failed:
         return Failed(message=message("flode.rapporter_misslyckades", promises=", ".join(failed)))
-    return Completed(message=message("flode.rapporter_klara", count=len(results)))
+    return Completed(
+        message=message("flode.rapporter_klara", count=len(reports)), data={"reports": reports}
+    )

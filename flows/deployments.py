@@ -114,11 +114,12 @@ def build_deployments(
 
 
 def fan_out_deployment(work_pool: str) -> RunnerDeployment:
-    """The report deployment that flows/all_promises.py starts one run on per promise
-    (`tertialrapport/medborgarlofte`): no promise of its own and no schedule; each run passes
-    its promise, inbox and out, and its state folder is the default beside its inbox."""
-    return tertial_report.to_deployment(
-        name="medborgarlofte",
+    """The round over every promise in a folder (`alla-loften/omgang`), started from the UI or the
+    API on a process worker; the reports themselves are built by the task workers."""
+    from flows.all_promises import all_promises
+
+    return all_promises.to_deployment(
+        name="omgang",
         tags=["medborgarlofte"],
         description=message("drift.beskrivning_alla"),
         work_pool_name=work_pool,

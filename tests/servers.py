@@ -3,12 +3,16 @@ a free port, a bounded wait, a mailbox, and the events and logs sent where they 
 
 from __future__ import annotations
 
+import contextlib
 import email
+import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 
 
 def free_port() -> int:
@@ -117,3 +121,34 @@ class PostgresServer:
             capture_output=True,
         )
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def prefect_server(home: Path) -> Iterator[str]:
+    """A real local Prefect server with its own home, as PREFECT_API_URL while it runs; what
+    this process sends goes to it, and is drained before it stops."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from flows.serve import start_server, stop_process
+
+    saved = dict(os.environ)
+    os.environ.update(
+        {
+            "PREFECT_HOME": str(home),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "DO_NOT_TRACK": "1",
+            "PREFECT_WORKER_QUERY_SECONDS": "2",
+            "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+        }
+    )
+    process, api_url = start_server("127.0.0.1", free_port())
+    os.environ["PREFECT_API_URL"] = api_url
+    drain_prefect_workers()  # what this process emits goes to this server, not the harness's
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            yield api_url
+    finally:
+        drain_prefect_workers()
+        stop_process(process)
+        os.environ.clear()
+        os.environ.update(saved)

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from inboxes import build_inbox
-from servers import drain_prefect_workers, free_port, wait_for
+from servers import free_port, prefect_server, wait_for
 from workbooks import HEADER, row, write_xlsx
 
-from flows.serve import start_server, stop_process
+from flows.serve import stop_process
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[1]
@@ -28,30 +28,8 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    home = tmp_path_factory.mktemp("prefect-home")
-    saved = dict(os.environ)
-    os.environ.update(
-        {
-            "PREFECT_HOME": str(home),
-            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-            "DO_NOT_TRACK": "1",
-            "PREFECT_WORKER_QUERY_SECONDS": "2",
-            "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-        }
-    )
-    process, api_url = start_server("127.0.0.1", free_port())
-    os.environ["PREFECT_API_URL"] = api_url
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    drain_prefect_workers()  # what this process emits goes to this server, not the harness's
-    try:
-        with temporary_settings(updates={PREFECT_API_URL: api_url}):
-            yield api_url
-    finally:
-        drain_prefect_workers()
-        stop_process(process)
-        os.environ.clear()
-        os.environ.update(saved)
+    with prefect_server(tmp_path_factory.mktemp("prefect-home")) as api_url:
+        yield api_url
 
 
 def lofte(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -324,90 +302,3 @@ def test_lofte_serve_takes_up_a_dropped_file_by_itself(server, promise_file, tmp
     assert f"Publiceringar: {(tmp_path / 'publicering').resolve()}" in output
     assert f"visas på http://127.0.0.1:{files_port}/publicering/" in output
     assert f"Rapporter: {out.resolve()}, visas på {base}" in output
-
-
-def test_twenty_promises_fan_out_over_two_workers_each_report_once_and_identical(
-    server, promise_file, tmp_path
-):
-    import yaml
-
-    from flows.all_promises import all_promises
-    from lofte_pipeline.bundle import OUTPUT_FILES
-    from lofte_pipeline.demo import write_demo_inbox
-    from lofte_pipeline.promise import load_promise
-    from lofte_pipeline.report import build_report
-
-    seed = yaml.safe_load(promise_file.read_text(encoding="utf-8"))
-    promise_dir, inbox_root = tmp_path / "loften", tmp_path / "inkorgar"
-    promise_dir.mkdir()
-    for n in range(20):
-        data = {**seed, "id": f"kommun{n:02}-2019", "kommun": f"Kommun {n:02}"}
-        path = promise_dir / f"kommun{n:02}-2019.yaml"
-        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-        write_demo_inbox(load_promise(path), inbox_root / data["id"], seed=n)
-    from flows.deploy import ensure_pool
-    from flows.deployments import fan_out_deployment
-
-    env = dict(os.environ)
-    prefect = str(BIN / "prefect")
-    ensure_pool("lofte")  # may exist already from another test
-    fan_out_deployment("lofte").apply()
-    workers = [
-        subprocess.Popen(
-            [
-                prefect,
-                "worker",
-                "start",
-                "--pool",
-                "lofte",
-                "--limit",
-                "1",
-                "--name",
-                f"arbetare-{n}",
-            ],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        for n in (1, 2)
-    ]
-    out = tmp_path / "rapporter"
-    try:
-        state = all_promises(
-            promise_dir=str(promise_dir),
-            inbox_root=str(inbox_root),
-            out=str(out),
-            period="T2",
-            concurrency=4,
-            return_state=True,
-        )
-    finally:
-        for worker in workers:
-            stop_process(worker)
-    assert state.is_completed(), state.message
-    from prefect.client.orchestration import get_client
-
-    with get_client(sync_client=True) as client:
-        runs = client.read_flow_runs(limit=200)
-    names = sorted(run.name for run in runs if run.name.startswith("kommun"))
-    assert names == sorted(f"kommun{n:02}-2019-2019-T2" for n in range(20))  # each once
-    assert {run.state.type.value for run in runs if run.name.startswith("kommun")} == {"COMPLETED"}
-    for n in (0, 7, 19):  # byte-identical to the single-process result
-        path = promise_dir / f"kommun{n:02}-2019.yaml"
-        single = build_report(
-            path,
-            inbox_root / f"kommun{n:02}-2019",
-            tmp_path / "ett",
-            "2019-T2",
-            state_dir=tmp_path / "ett-state" / str(n),
-        )
-        for name in OUTPUT_FILES:
-            fanned = (
-                out
-                / f"kommun{n:02}-2019"
-                / "2019-T2"
-                / single.path(name).relative_to(single.folder)
-            )
-            assert fanned.read_bytes() == single.path(name).read_bytes(), (n, name)

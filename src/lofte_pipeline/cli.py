@@ -76,6 +76,12 @@ def _watch(args: argparse.Namespace) -> int:
     return _flows_command("watch", args)
 
 
+def _worker(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise LofteError(message("kommando.arbetare_grans"))
+    return _flows_command("worker", args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lofte",
@@ -238,6 +244,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="så länge en fil ska vara orörd innan den läses (sekunder)",
     )
     watch.set_defaults(run=_watch)
+
+    worker = commands.add_parser(
+        "worker", help="bygg rapporterna i en omgång över alla löften (en Prefect-uppgiftsarbetare)"
+    )
+    worker.add_argument(
+        "--limit",
+        type=int,
+        default=1,
+        help="rapporter som byggs samtidigt (standard 1, en per kärna)",
+    )
+    worker.add_argument("--name", help="arbetarens namn i loggarna (standard: värd och process)")
+    worker.set_defaults(run=_worker)
     return parser
 
 
