@@ -151,3 +151,27 @@ def test_a_round_of_twenty_promises_on_two_task_workers(
             for folder in (out, both):
                 built = folder / promise / "2019-T2" / alone.path(name).relative_to(alone.folder)
                 assert built.read_bytes() == alone.path(name).read_bytes(), (n, name)
+
+
+@pytest.mark.parametrize(
+    ("args", "api_url", "expected"),
+    [
+        (["--limit", "0"], None, "--limit ska vara minst 1."),
+        ([], "http://127.0.0.1:{port}/api", "svarar inte"),
+    ],
+)
+def test_a_worker_that_cannot_start_says_why_in_swedish(args, api_url, expected, tmp_path):
+    from servers import free_port
+
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path)}
+    if api_url:
+        env["PREFECT_API_URL"] = api_url.format(port=free_port())
+    done = subprocess.run(
+        [str(BIN / "lofte"), "worker", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert expected in done.stderr and "Traceback" not in done.stderr
