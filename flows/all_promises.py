@@ -72,6 +72,7 @@ def all_promises(
     period: str,
     concurrency: int | None = None,
     final: bool = False,
+    timeout_minutes: float = 120.0,
 ):
     """Report every promise in a folder; the task workers (`lofte worker`) build the reports.
 
@@ -83,6 +84,8 @@ def all_promises(
         concurrency: Högst så många rapporter lämnas till arbetarna åt gången (tomt: alla på en
             gång; hur många som byggs samtidigt styrs av arbetarnas --limit)
         final: Slutliga rapporter i stället för utkast
+        timeout_minutes: Så länge omgången väntar på sina rapporter (en arbetare som stoppats mitt
+            i en rapport lämnar den ofärdig; omgången räknar den då som misslyckad)
     """
     logger = get_run_logger()
     jobs: list[dict[str, Any]] = []
@@ -110,7 +113,7 @@ def all_promises(
         futures = [
             promise_report.delay(**{k: v for k, v in job.items() if k != "id"}) for job in batch
         ]
-        wait(futures)
+        wait(futures, timeout=timeout_minutes * 60)
         for job, future in zip(batch, futures, strict=True):
             if future.state.is_completed():
                 reports.append(future.result())

@@ -163,6 +163,20 @@ def test_for_a_work_pool_the_flows_are_imported_by_module(promise_file, tmp_path
         }
 
 
+def test_the_round_over_every_promise_is_one_deployment_on_the_pool():
+    from prefect.flows import load_flow_from_entrypoint
+
+    from flows.deployments import fan_out_deployment
+
+    deployment = fan_out_deployment("lofte")
+    assert (deployment.flow_name, deployment.name) == ("alla-loften", "omgang")
+    assert deployment.work_pool_name == "lofte" and ":" not in deployment.entrypoint
+    assert load_flow_from_entrypoint(deployment.entrypoint).name == "alla-loften"
+    schema = deployment._parameter_openapi_schema.model_dump()
+    assert set(schema["required"]) == {"promise_dir", "inbox_root", "out", "period"}
+    assert "arbetarnas --limit" in schema["properties"]["concurrency"]["description"]
+
+
 def test_swedish_form_leaves_the_schema_it_was_given():
     given = {"properties": {"period": {"type": "string", "title": "period"}}}
     form = swedish_form(given, ["2019-T1"])

@@ -153,6 +153,24 @@ def test_a_round_of_twenty_promises_on_two_task_workers(
                 assert built.read_bytes() == alone.path(name).read_bytes(), (n, name)
 
 
+def test_a_round_no_worker_takes_ends_failed_naming_each_report_at_its_timeout(
+    server, promises, tmp_path
+):
+    from flows.all_promises import all_promises
+
+    state = all_promises(
+        promise_dir=str(promises / "loften"),
+        inbox_root=str(promises / "inkorgar"),
+        out=str(tmp_path / "rapporter"),
+        period="T2",
+        timeout_minutes=0.05,
+        return_state=True,
+    )
+    assert state.is_failed()
+    assert state.message.startswith("Rapporter som misslyckades: kommun00-2019, kommun01-2019")
+    assert not (tmp_path / "rapporter").exists()
+
+
 @pytest.mark.parametrize(
     ("args", "api_url", "expected"),
     [
