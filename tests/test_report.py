@@ -308,10 +308,10 @@ def test_a_second_run_of_the_same_report_waits_or_is_refused_clearly(inbox, prom
     import threading
 
     from lofte_pipeline.errors import ReportBusyError
-    from lofte_pipeline.placement import report_lock
+    from lofte_pipeline.state import report_lock
 
     out = tmp_path / "ut"
-    with report_lock(out / ".lofte-lock" / "strangnas-2019", "2019-T2", timeout=1):
+    with report_lock(out, "strangnas-2019", "2019-T2", timeout=1):
         with pytest.raises(ReportBusyError, match="En annan körning skriver redan rapporten"):
             build_report(promise_file, inbox, out, "2019-T2", pdf=False, lock_timeout=0.5)
         # Another report (another period) is not held up.
