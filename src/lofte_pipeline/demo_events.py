@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from .demo_words import AREAS, COMMENTS, ROADS, VENUES
@@ -202,8 +202,10 @@ def _rhythm_days(target: Target, promise: Promise, rng: random.Random) -> list[d
 
 def _by_responsible(events: list[Event], promise: Promise) -> list[Event]:
     """Each event written down by a partner that carries its target; a joint target's events by
-    each of them, the same row in each one's log."""
+    each of them, the same row in each one's log, but for one more, the day after its first,
+    that only the first of them logged: not done together, so not counted."""
     planned = []
+    alone: set[str] = set()
     for event in events:
         target = promise.target_by_id[event.activity.target]
         mine = [
@@ -215,6 +217,10 @@ def _by_responsible(events: list[Event], promise: Promise) -> list[Event]:
             planned.append(event)
         elif target.joint:
             planned += [_moved(event, source, main=True) for source in mine]
+            if target.id not in alone:
+                alone.add(target.id)
+                later = _moved(event, mine[0], main=True)
+                planned.append(replace(later, when=later.when + timedelta(days=1)))
         else:
             planned.append(_moved(event, mine[0], main=event.main))
     return planned
