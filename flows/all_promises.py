@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,7 @@ def all_promises(
             }
         )
     size = concurrency if concurrency and concurrency > 0 else max(1, len(jobs))
+    deadline = time.monotonic() + timeout_minutes * 60
     reports: list[dict[str, Any]] = []
     failed: list[str] = []
     for start in range(0, len(jobs), size):
@@ -113,7 +115,7 @@ def all_promises(
         futures = [
             promise_report.delay(**{k: v for k, v in job.items() if k != "id"}) for job in batch
         ]
-        wait(futures, timeout=timeout_minutes * 60)
+        wait(futures, timeout=max(0.0, deadline - time.monotonic()))
         for job, future in zip(batch, futures, strict=True):
             if future.state.is_completed():
                 reports.append(future.result())
@@ -124,7 +126,9 @@ def all_promises(
             {
                 "löfte": r["promise"],
                 "period": r["period"],
-                "byggd": "ja" if r["built"] else "oförändrad",
+                "byggd": "ja"
+                if r["built"]
+                else ("hålls för granskning" if r["held"] else "oförändrad"),
                 "arbetare": r["worker"],
                 "version": r["version"],
             }
