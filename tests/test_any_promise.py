@@ -203,6 +203,13 @@ def test_a_promise_s_dates_must_be_in_order_and_few_years_long():
         sjostad(slutar=dt.date(2029, 6, 30))
     with pytest.raises(PromiseFileError, match="ar: 2021 stämmer inte med borjar"):
         sjostad(ar=2021)
+    # Dates in quotes are dates all the same, not a missing `ar`.
+    quoted = sjostad(borjar="2022-07-01", slutar="2024-06-30")
+    assert (quoted.start, quoted.end, quoted.year) == (
+        dt.date(2022, 7, 1),
+        dt.date(2024, 6, 30),
+        2022,
+    )
 
 
 # --- rhythms and rates -----------------------------------------------------------------------

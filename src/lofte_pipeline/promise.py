@@ -356,6 +356,17 @@ MAX_PROMISE_DAYS = 5 * 366
 _NO_DATE = date(2000, 1, 1)
 
 
+def _as_date(value: Any) -> date | None:
+    """A start date as written: a YAML date, or the same in quotes; None for anything else (the
+    field's own check then says what is wrong)."""
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 class Promise(_Model):
     id: Slug
     title: Text = Field(alias="titel")
@@ -393,8 +404,8 @@ class Promise(_Model):
         if isinstance(year, int) and not isinstance(year, bool) and 2000 <= year <= 2100:
             data.setdefault(start_key, date(year, 1, 1))
             data.setdefault(end_key, date(year, 12, 31))
-        elif year is None and isinstance(data.get(start_key), date):
-            data["ar"] = data[start_key].year
+        elif year is None and (start := _as_date(data.get(start_key))) is not None:
+            data["ar"] = start.year  # a quoted "2020-09-01" is a date as well
         elif start_key not in data and end_key not in data:
             # `ar` is missing or wrong and is reported; the dates it stands for are not
             # reported missing as well.
