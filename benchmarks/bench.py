@@ -318,6 +318,7 @@ def _prefect_round(root: Path, work: Path, out: Path) -> tuple[float, str]:
         }
     )
     from flows.serve import start_server, stop_process
+    from flows.task_worker import subscribed_workers
     from flows.watch import healthy
 
     port = _free_port()
@@ -335,7 +336,7 @@ def _prefect_round(root: Path, work: Path, out: Path) -> tuple[float, str]:
             for n in (1, 2)
         ]
         deadline = time.monotonic() + 120
-        while _task_workers(api_url) < 2:
+        while subscribed_workers(api_url) < 2:
             if time.monotonic() > deadline or not healthy(api_url):
                 raise RuntimeError("the task workers did not subscribe within 120 s")
             time.sleep(0.5)
@@ -362,15 +363,6 @@ def _prefect_round(root: Path, work: Path, out: Path) -> tuple[float, str]:
         for worker in workers:
             stop_process(worker)
         stop_process(server)
-
-
-def _task_workers(api_url: str) -> int:
-    import httpx
-
-    try:
-        return len(httpx.post(f"{api_url}/task_workers/filter", json={}, timeout=5).json())
-    except httpx.HTTPError:
-        return 0
 
 
 def _free_port() -> int:

@@ -22,9 +22,9 @@ from prefect.states import Completed, Failed
 
 from flows.common import only_io_errors
 from lofte_pipeline.messages import message
-from lofte_pipeline.promise import load_promise
 from lofte_pipeline.report import build_report
-from lofte_pipeline.schedule import round_period
+from lofte_pipeline.schedule import round_reports
+from lofte_pipeline.summary import round_rows
 
 WORKER_NAME = "LOFTE_WORKER_NAME"
 
@@ -89,52 +89,24 @@ def all_promises(
             i en rapport lämnar den ofärdig; omgången räknar den då som misslyckad)
     """
     logger = get_run_logger()
-    jobs: list[dict[str, Any]] = []
-    for path in sorted(Path(promise_dir).glob("*.yaml")):
-        promise = load_promise(path)
-        reported = round_period(promise, period)
-        if reported is None:
-            logger.info(message("flode.period_utanfor", promise=promise.id, period=period))
-            continue
-        jobs.append(
-            {
-                "promise": str(path.resolve()),
-                "inbox": str((Path(inbox_root) / promise.id).resolve()),
-                "out": str(Path(out).resolve()),
-                "period": reported,
-                "final": final,
-                "id": promise.id,
-            }
-        )
+    jobs, left_out = round_reports(Path(promise_dir), Path(inbox_root), Path(out), period, final)
+    for promise_id in left_out:
+        logger.info(message("flode.period_utanfor", promise=promise_id, period=period))
     size = concurrency if concurrency and concurrency > 0 else max(1, len(jobs))
     deadline = time.monotonic() + timeout_minutes * 60
     reports: list[dict[str, Any]] = []
     failed: list[str] = []
     for start in range(0, len(jobs), size):
         batch = jobs[start : start + size]
-        futures = [
-            promise_report.delay(**{k: v for k, v in job.items() if k != "id"}) for job in batch
-        ]
+        futures = [promise_report.delay(**job.parameters()) for job in batch]
         wait(futures, timeout=max(0.0, deadline - time.monotonic()))
         for job, future in zip(batch, futures, strict=True):
             if future.state.is_completed():
                 reports.append(future.result())
             else:
-                failed.append(job["id"])
+                failed.append(job.promise_id)
     create_table_artifact(
-        [
-            {
-                "löfte": r["promise"],
-                "period": r["period"],
-                "byggd": "ja"
-                if r["built"]
-                else ("hålls för granskning" if r["held"] else "oförändrad"),
-                "arbetare": r["worker"],
-                "version": r["version"],
-            }
-            for r in reports
-        ]
-        + [{"löfte": p, "period": period, "byggd": "misslyckades"} for p in failed],
+        round_rows(reports, failed, period),
         key="alla-loften",
         description=message("flode.rapporter_logg", done=len(reports), failed=len(failed)),
     )

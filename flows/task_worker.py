@@ -19,6 +19,18 @@ from lofte_pipeline.messages import message
 from lofte_pipeline.state import database_url
 
 
+def subscribed_workers(api_url: str) -> int:
+    """How many task workers the Prefect server at `api_url` has subscribed now (0 when it does
+    not answer): a round's reports wait until one is there."""
+    import httpx
+
+    try:
+        response = httpx.post(f"{api_url}/task_workers/filter", json={}, timeout=5)
+        return len(response.json())
+    except (httpx.HTTPError, ValueError):
+        return 0
+
+
 def command() -> Callable[[argparse.Namespace], int]:
     """The runner of `lofte worker`; ImportError when Prefect is not installed."""
     if importlib.util.find_spec("prefect") is None:

@@ -16,6 +16,7 @@ import pytest
 from servers import prefect_server, wait_for
 
 from flows.serve import stop_process
+from flows.task_worker import subscribed_workers
 
 pytestmark = pytest.mark.slow
 BIN = Path(sys.executable).parent
@@ -47,15 +48,8 @@ def promises(tmp_path_factory, promise_file):
     return root
 
 
-def task_workers(api_url: str) -> list[str]:
-    import httpx
-
-    response = httpx.post(f"{api_url}/task_workers/filter", json={}, timeout=10)
-    return [worker["identifier"] for worker in response.json()]
-
-
 def start_workers(env: dict[str, str], api_url: str) -> list[subprocess.Popen]:
-    before = len(task_workers(api_url))
+    before = subscribed_workers(api_url)
     workers = [
         subprocess.Popen(
             [str(BIN / "lofte"), "worker", "--name", f"arbetare-{n}"],
@@ -66,7 +60,7 @@ def start_workers(env: dict[str, str], api_url: str) -> list[subprocess.Popen]:
         )
         for n in (1, 2)
     ]
-    wait_for(lambda: len(task_workers(api_url)) >= before + 2, 120, "two task workers")
+    wait_for(lambda: subscribed_workers(api_url) >= before + 2, 120, "two task workers")
     return workers
 
 

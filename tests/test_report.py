@@ -371,3 +371,30 @@ def test_the_coordinators_run_summary_names_rejected_files_as_they_lie_in_the_in
         rejected_files=result.rejected_files,
     )
     assert "`kommunen/trasig.xlsx`" in text and "kommunen, fil 3" not in text
+
+
+def test_a_rounds_table_says_of_each_report_whether_it_was_built_kept_held_or_failed():
+    from lofte_pipeline.summary import round_rows
+
+    def report(promise: str, built: bool, held: bool = False) -> dict:
+        return {
+            "promise": promise,
+            "period": "2019-T2",
+            "built": built,
+            "held": held,
+            "worker": "arbetare-1",
+            "version": "v-0000abcd",
+        }
+
+    rows = round_rows(
+        [report("a-2019", True), report("b-2019", False), report("c-2019", False, held=True)],
+        ["d-2019"],
+        "T2",
+    )
+    assert [(r["löfte"], r["byggd"]) for r in rows] == [
+        ("a-2019", "ja"),
+        ("b-2019", "oförändrad"),
+        ("c-2019", "hålls för granskning"),
+        ("d-2019", "misslyckades"),
+    ]
+    assert rows[0]["arbetare"] == "arbetare-1" and rows[3]["period"] == "T2"

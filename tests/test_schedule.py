@@ -312,3 +312,39 @@ def test_the_period_of_a_draft_made_now(year, day, expected):
 def test_a_scheduled_time_is_read_in_swedish_time():
     late_utc = datetime(2019, 4, 30, 22, 30, tzinfo=ZoneInfo("UTC"))  # 00:30 on 1 May in Sweden
     assert local_date(late_utc) == date(2019, 5, 1)
+
+
+def test_a_round_reports_each_promise_that_runs_over_its_period_with_its_own_inbox(
+    tmp_path, promise_file
+):
+    import shutil
+
+    import yaml
+
+    from lofte_pipeline.schedule import round_reports
+
+    promises = tmp_path / "loften"
+    promises.mkdir()
+    shutil.copy(promise_file, promises / "strangnas-2019.yaml")
+    autumn = yaml.safe_load(promise_file.read_text(encoding="utf-8"))
+    del autumn["ar"]
+    autumn |= {"id": "host-2020", "borjar": date(2020, 9, 1), "slutar": date(2020, 12, 31)}
+    (promises / "host-2020.yaml").write_text(yaml.safe_dump(autumn, allow_unicode=True))
+    (promises / "anteckningar.txt").write_text("inte ett löfte")
+
+    reports, left_out = round_reports(promises, tmp_path / "inkorgar", tmp_path / "ut", "T2", True)
+    assert [(r.promise_id, r.period) for r in reports] == [("strangnas-2019", "2019-T2")]
+    assert left_out == ["host-2020"]  # it runs over the third tertial only
+    assert reports[0].parameters() == {
+        "promise": str((promises / "strangnas-2019.yaml").resolve()),
+        "inbox": str((tmp_path / "inkorgar" / "strangnas-2019").resolve()),
+        "out": str((tmp_path / "ut").resolve()),
+        "period": "2019-T2",
+        "final": True,
+    }
+    autumn_round, left_out = round_reports(promises, tmp_path, tmp_path, "T3", False)
+    assert [(r.promise_id, r.period) for r in autumn_round] == [
+        ("host-2020", "2020-T3"),
+        ("strangnas-2019", "2019-T3"),
+    ]
+    assert left_out == [] and not autumn_round[0].final

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
@@ -97,6 +98,50 @@ def round_period(promise: Promise, period: str) -> str | None:
         return text
     tertial = text.rsplit("-", 1)[-1]
     return next((p for p in known if p.endswith(f"-{tertial}")), None)
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """One report of a round over every promise in a folder: what `build_report` is given."""
+
+    promise_id: str
+    promise: str
+    inbox: str
+    out: str
+    period: str
+    final: bool
+
+    def parameters(self) -> dict[str, str | bool]:
+        return {
+            "promise": self.promise,
+            "inbox": self.inbox,
+            "out": self.out,
+            "period": self.period,
+            "final": self.final,
+        }
+
+
+def round_reports(
+    promise_dir: Path, inbox_root: Path, out: Path, period: str, final: bool
+) -> tuple[list[RoundReport], list[str]]:
+    """The reports a round of `period` builds, one per promise file in `promise_dir` whose
+    promise runs over it (its inbox `<inbox_root>/<id>`), and the ids of the promises left out."""
+    from .promise import load_promise
+
+    reports, left_out = [], []
+    for path in sorted(promise_dir.glob("*.yaml")):
+        promise = load_promise(path)
+        reported = round_period(promise, period)
+        if reported is None:
+            left_out.append(promise.id)
+            continue
+        inbox = (inbox_root / promise.id).resolve()
+        reports.append(
+            RoundReport(
+                promise.id, str(path.resolve()), str(inbox), str(out.resolve()), reported, final
+            )
+        )
+    return reports, left_out
 
 
 def _at(day: date, clock: time) -> datetime:

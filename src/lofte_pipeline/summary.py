@@ -35,6 +35,29 @@ def target_rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def round_rows(
+    reports: list[dict[str, Any]], failed: list[str], period: str
+) -> list[dict[str, Any]]:
+    """A round's table for the UI: each report, whether it was built, kept or held, and by whom."""
+
+    def built(report: dict[str, Any]) -> str:
+        if report["built"]:
+            return "ja"
+        return "hålls för granskning" if report["held"] else "oförändrad"
+
+    rows = [
+        {
+            "löfte": r["promise"],
+            "period": r["period"],
+            "byggd": built(r),
+            "arbetare": r["worker"],
+            "version": r["version"],
+        }
+        for r in reports
+    ]
+    return rows + [{"löfte": p, "period": period, "byggd": "misslyckades"} for p in failed]
+
+
 def report_markdown(
     figures: dict[str, Any],
     folder: str,
